@@ -1,0 +1,1 @@
+"""The knowledge base: policy documents parsed into validated, structured measures."""

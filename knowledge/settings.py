@@ -1,0 +1,52 @@
+"""All settings of policybot in one class, read once; every field has a POLICYBOT_ env override."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYBOT_", extra="ignore")
+
+    # "Today" for validity; tests pin it with POLICYBOT_TODAY=YYYY-MM-DD.
+    today: dt.date | None = None
+    var_dir: Path = PROJECT_ROOT / "var"
+    sources_dir: Path = PACKAGE_DIR / "sources"
+    questions_dir: Path = PACKAGE_DIR / "questions"
+    eligibility_dir: Path = PACKAGE_DIR / "eligibility"
+    departments_file: Path = PACKAGE_DIR / "departments.yml"
+    terms_file: Path = PACKAGE_DIR / "terms.txt"
+    # Embedding model: empty means the distilled default under var/models/; otherwise a
+    # local folder or a hub name (e.g. BAAI/bge-small-zh-v1.5) with its query prefix.
+    model: str = ""
+    query_prefix: str = ""
+    index_dir: Path | None = None
+    # Hybrid search scores below this are "no answer" (tuned by `policybot eval`).
+    no_answer_threshold: float | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rasa_url: str = "http://localhost:5005"
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.var_dir / "index"
+
+    @property
+    def default_model_dir(self) -> Path:
+        return self.var_dir / "models" / "policy-static-zh"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def today() -> dt.date:
+    return get_settings().today or dt.date.today()

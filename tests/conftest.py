@@ -1,0 +1,36 @@
+"""Shared fixtures: the real source document and a pinned "today"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from knowledge.catalog import Catalog
+from knowledge.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "knowledge" / "sources" / "hongqi-2023-measures.txt"
+
+
+@pytest.fixture(scope="session")
+def source_lines() -> list[str]:
+    return SOURCE.read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Pin POLICYBOT_TODAY for one test: call the fixture with a date string."""
+
+    def pin(day: str) -> None:
+        monkeypatch.setenv("POLICYBOT_TODAY", day)
+        get_settings.cache_clear()
+
+    yield pin
+    get_settings.cache_clear()
