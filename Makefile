@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 POLICYBOT := $(VENV)/bin/policybot
 PYTEST_ARGS ?=
 
-.PHONY: help setup venv venv-rasa model index run serve test test-fast lint eval bench clean
+.PHONY: help setup venv venv-rasa model index run serve test test-fast lint eval bench readme-figures clean
 
 help:
 	@echo "make run        set up everything and start the assistant"
@@ -35,6 +35,8 @@ index: model
 
 run: setup
 	@$(POLICYBOT) kb validate knowledge/sources/*.txt
+	@echo "The chat and answer servers arrive with the answer-service and Rasa issues; meanwhile:"
+	@echo "  $(POLICYBOT) search '我们公司想去德国参展,展位费能补贴吗?'"
 
 lint: venv
 	$(VENV)/bin/ruff check knowledge index api tests
@@ -51,6 +53,9 @@ eval: index
 
 bench: index
 	$(PY) tests/bench/bench_retrieval.py
+
+readme-figures: index
+	scripts/update-readme-figures.sh
 
 clean:
 	rm -rf var

@@ -13,9 +13,12 @@ from typing import Any, NoReturn
 
 import click
 
+from index.errors import IndexError_
+from index.hybrid import HybridIndex
 from knowledge.catalog import Catalog
 from knowledge.errors import DocumentInvalid, KnowledgeError
 from knowledge.parser import parse_document
+from knowledge.settings import get_settings
 from knowledge.validity import describe_validity, validity_of
 from knowledge.views import measure_view
 
@@ -135,6 +138,139 @@ def kb_list(department: str | None, chapter: int | None, in_force: bool, doc_id:
     for m in measures:
         status = validity_of(m).status.value
         click.echo(f"{m.number:>3}  {status:<11} {'、'.join(m.departments)}  {m.text[:40]}…")
+
+
+def _load_index() -> HybridIndex:
+    from index.embedder import Embedder
+    from index.store import load_index
+
+    try:
+        return load_index(get_settings().resolved_index_dir, Embedder.from_settings())
+    except IndexError_ as exc:
+        _fail(str(exc))
+
+
+@main.group()
+def model() -> None:
+    """The default embedding model (distilled offline)."""
+
+
+@model.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if the inputs did not change.")
+def model_build(force: bool) -> None:
+    """Distil the default Chinese static model into var/models/ if its inputs changed."""
+    from index.build import build_default_model
+
+    if get_settings().model:
+        click.echo(f"model: using configured model {get_settings().model!r}; nothing to build")
+        return
+    try:
+        result = build_default_model(force=force)
+    except DocumentInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    if result.rebuilt:
+        click.echo(f"model: distilled {result.vocabulary} tokens into {result.path} "
+                   f"in {result.seconds:.1f}s")
+    else:
+        click.echo(f"model: {result.path} is up to date")
+
+
+@main.group("index")
+def index_group() -> None:
+    """The hybrid (FAISS + BM25) index."""
+
+
+@index_group.command("build")
+def index_build() -> None:
+    """Validate the sources and build a new index version, then make it current."""
+    from index.build import build_index
+
+    try:
+        result = build_index()
+    except DocumentInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo("index: not built; the current index is unchanged", err=True)
+        sys.exit(EXIT_INVALID)
+    except IndexError_ as exc:
+        _fail(str(exc))
+    counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
+    click.echo(f"index: version {result.version} ({counts}) with {result.model_id} "
+               f"in {result.seconds:.1f}s -> {result.path}")
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--top", "-k", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--batch", type=click.File("r", encoding="utf-8"),
+              help="File with one question per line (- for stdin).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search(question: str | None, top: int, batch: Any, as_json: bool) -> None:
+    """Measures that answer QUESTION, best first."""
+    if (question is None) == (batch is None):
+        raise click.UsageError("give either QUESTION or --batch FILE")
+    index = _load_index()
+    if batch is not None:
+        for line in batch:
+            query = line.strip()
+            if not query:
+                continue
+            found = [r.to_json() for r in index.search(query, k=top)]
+            click.echo(json.dumps({"query": query, "results": found}, ensure_ascii=False))
+        return
+    assert question is not None
+    results = index.search(question, k=top)
+    if as_json:
+        _emit_json([r.to_json() for r in results])
+        return
+    if results and not results[0].answerable:
+        click.echo(f"(no measure answers this confidently: {results[0].confidence:.2f})")
+    for r in results:
+        click.echo(f"第{r.measure.number}条  {r.score:6.2f}  {'、'.join(r.measure.departments)}  "
+                   f"{r.measure.text[:50]}…")
+
+
+@main.command("eval")
+@click.option("--set", "eval_set", type=click.Path(exists=True, path_type=Path),
+              help="Evaluation set (default: tests/eval/questions.yml).")
+@click.option("--tune", is_flag=True, help="Re-tune index/fusion.yml on the set, then rebuild.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (for the README).")
+def eval_command(eval_set: Path | None, tune: bool, as_json: bool, markdown: bool) -> None:
+    """Recall@1/@3, MRR, no-answer rates and latency for BM25, dense and hybrid."""
+    from index import evaluate as ev
+
+    questions = ev.load_eval_set(eval_set or ev.DEFAULT_SET)
+    index = _load_index()
+    if tune:
+        from index.store import FUSION_FILE
+
+        index.fusion = ev.tune(index, questions)
+        ev.save_fusion(index.fusion, FUSION_FILE)
+        click.echo(f"tuned fusion written to {FUSION_FILE}; run `policybot index build`", err=True)
+    report = ev.evaluate(index, questions)
+    if as_json:
+        _emit_json(report)
+        return
+    if markdown:
+        click.echo(ev.markdown(report, index))
+        return
+    click.echo(f"{report['questions']} questions ({report['answerable']} answerable), "
+               f"index {index.version}, model {index.embedder.model_id}")
+    click.echo(f"{'method':<8} {'R@1':>6} {'R@3':>6} {'MRR':>6}")
+    for method in ("bm25", "dense", "hybrid"):
+        m = report[method]
+        click.echo(f"{method:<8} {m['recall@1']:6.3f} {m['recall@3']:6.3f} {m['mrr']:6.3f}")
+    h = report["hybrid"]
+    click.echo(f"no-answer: {h['unanswerable_caught']:.1%} of unanswerable caught, "
+               f"{h['answerable_refused']:.1%} of answerable refused")
+    for kind, m in report["hybrid_by_kind"].items():
+        click.echo(f"  hybrid on {kind:<12} R@1 {m['recall@1']:.3f}  R@3 {m['recall@3']:.3f}")
+    lat = report["latency_ms"]
+    click.echo(f"latency (in-process hybrid search): p50 {lat['p50']:.1f} ms, "
+               f"p95 {lat['p95']:.1f} ms")
 
 
 if __name__ == "__main__":

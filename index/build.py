@@ -1,0 +1,73 @@
+"""Build steps shared by the CLI and the admin API: default model, then the index."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import distill
+from index.corpus import QuestionBank, measure_document
+from index.embedder import Embedder
+from index.hybrid import HybridIndex
+from index.store import load_fusion, save_index
+from knowledge.catalog import Catalog
+from knowledge.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def distillation_texts(catalog: Catalog, bank: QuestionBank, terms_file: Path) -> list[str]:
+    texts = [measure_document(m) for m in catalog.measures] + bank.all_texts()
+    if terms_file.exists():
+        texts += [line.split()[0] for line in terms_file.read_text(encoding="utf-8").splitlines()
+                  if line.strip()]
+    return texts
+
+
+@dataclass
+class ModelBuild:
+    path: Path
+    rebuilt: bool
+    vocabulary: int
+    seconds: float
+
+
+def build_default_model(settings: Settings | None = None, *, force: bool = False,
+                        progress: bool = True) -> ModelBuild:
+    """Distil the default model unless it is current for the knowledge base and code."""
+    settings = settings or get_settings()
+    catalog = Catalog.load(settings.sources_dir)
+    bank = QuestionBank.load(catalog, settings.questions_dir)
+    texts = distillation_texts(catalog, bank, settings.terms_file)
+    out = settings.default_model_dir
+    started = time.perf_counter()
+    if not force and distill.is_current(out, distill.inputs_digest(texts)):
+        return ModelBuild(out, False, 0, 0.0)
+    meta = distill.distil(texts, out, progress=progress)
+    return ModelBuild(out, True, int(meta["vocabulary"]), time.perf_counter() - started)
+
+
+@dataclass
+class IndexBuild:
+    version: str
+    path: Path
+    counts: dict[str, int]
+    model_id: str
+    seconds: float
+
+
+def build_index(settings: Settings | None = None, *, progress: bool = True) -> IndexBuild:
+    """Validate the sources, embed and index them into a new version, make it current."""
+    settings = settings or get_settings()
+    started = time.perf_counter()
+    catalog = Catalog.load(settings.sources_dir)  # raises DocumentInvalid before any write
+    bank = QuestionBank.load(catalog, settings.questions_dir)
+    embedder = Embedder.from_settings(settings)
+    index = HybridIndex(catalog.measures, embedder, load_fusion())
+    index.build(bank, progress=progress)
+    documents = {d.info.doc_id: d.checksum for d in catalog.documents}
+    version, path = save_index(index, settings.resolved_index_dir, documents)
+    return IndexBuild(version, path, index.counts, embedder.model_id,
+                      time.perf_counter() - started)

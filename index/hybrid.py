@@ -1,0 +1,230 @@
+"""The hybrid index: dense (FAISS) and lexical (BM25, words and bigrams) evidence per measure.
+
+Six signals are computed for every measure: BM25 on words and on character bigrams,
+each over the measure text and over its bank questions (best question), and dense
+cosine over the measure text/clauses and over its bank questions (best item). Each is
+z-normalised across measures and summed with weights tuned by `policybot eval --tune`
+(index/fusion.yml). Scoring all measures is cheap at this size and keeps one result per
+measure by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from index.corpus import QuestionBank, clauses, measure_document, measure_key
+from index.dense import FaissIndex
+from index.embedder import Embedder
+from index.lexical import Bm25
+from index.tokenize import bigrams, content_bigrams, words
+from knowledge.models import Measure
+
+FEATURES = ("bm25_word", "bm25_bigram", "bm25_word_q", "bm25_bigram_q", "dense", "dense_q")
+KIND_TEXT, KIND_CLAUSE, KIND_QUESTION = 0, 1, 2
+
+
+GATE_FEATURES = ("coverage", "bm25_bigram", "bm25_bigram_q", "dense_q", "fused")
+
+
+@dataclass
+class Fusion:
+    """How signals become one ranking score, and when the best measure is no answer.
+
+    weights: of the z-normalised signals in the ranking score.
+    gate: a logistic model over absolute evidence for the top measure (raw BM25 and
+    cosine, plus its fused score): z-scores alone rank, but cannot tell that nothing
+    matches. threshold: the gate probability below which the question is unanswerable.
+    """
+
+    weights: dict[str, float]
+    threshold: float = 0.0
+    gate: dict[str, Any] = field(default_factory=dict)
+
+    def vector(self) -> np.ndarray:
+        return np.array([self.weights.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+
+    def confidence(self, evidence: np.ndarray) -> np.ndarray:
+        """Gate probability for rows of GATE_FEATURES evidence (0.5 when untuned)."""
+        if not self.gate:
+            return np.full(len(evidence), 0.5)
+        x = (evidence - np.array(self.gate["mean"])) / np.array(self.gate["scale"])
+        logit = x @ np.array(self.gate["coef"]) + float(self.gate["intercept"])
+        return np.asarray(1.0 / (1.0 + np.exp(-logit)))
+
+
+def gate_evidence(raw: np.ndarray, fused: np.ndarray, best: int, coverage: float) -> np.ndarray:
+    """The GATE_FEATURES values for one measure of one query."""
+    column = {name: raw[i, best] for i, name in enumerate(FEATURES)}
+    column["fused"] = fused[best]
+    column["coverage"] = coverage
+    return np.array([column[name] for name in GATE_FEATURES], dtype=np.float64)
+
+
+@dataclass
+class SearchResult:
+    measure: Measure
+    score: float
+    confidence: float
+    answerable: bool
+    terms: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure.number,
+            "doc_id": self.measure.doc_id,
+            "score": round(self.score, 4),
+            "confidence": round(self.confidence, 4),
+            "answerable": self.answerable,
+            "text": self.measure.text,
+            "departments": self.measure.departments,
+            "terms": self.terms,
+        }
+
+
+@dataclass
+class Signals:
+    """Raw per-measure signals of one query (rows: FEATURES, columns: measures)."""
+
+    raw: np.ndarray
+    query_words: list[str]
+    query_bigrams: list[str]
+
+
+class HybridIndex:
+    def __init__(self, measures: list[Measure], embedder: Embedder, fusion: Fusion) -> None:
+        self.measures = measures
+        self.embedder = embedder
+        self.fusion = fusion
+        self.version = ""
+        self.dense = FaissIndex(embedder.dimension)
+        self.item_measure = np.zeros(0, dtype=np.int64)
+        self.item_kind = np.zeros(0, dtype=np.int8)
+        self.bm25_word = Bm25(words)
+        self.bm25_bigram = Bm25(bigrams)
+        self.bm25_word_q = Bm25(words)
+        self.bm25_bigram_q = Bm25(bigrams)
+        self.question_measure = np.zeros(0, dtype=np.int64)
+        self.questions: list[str] = []
+        self._vocabularies: list[set[str]] = []
+
+    # -- building ---------------------------------------------------------------------------
+    def build(self, bank: QuestionBank, progress: bool = False) -> None:
+        texts: list[str] = []
+        owners: list[int] = []
+        kinds: list[int] = []
+        questions: list[str] = []
+        question_owner: list[int] = []
+        for i, measure in enumerate(self.measures):
+            texts.append(measure_document(measure))
+            owners.append(i)
+            kinds.append(KIND_TEXT)
+            for clause in clauses(measure):
+                texts.append(clause)
+                owners.append(i)
+                kinds.append(KIND_CLAUSE)
+            for question in bank.questions.get(measure_key(measure), []):
+                texts.append(question)
+                owners.append(i)
+                kinds.append(KIND_QUESTION)
+                questions.append(question)
+                question_owner.append(i)
+        vectors = self.embedder.encode(texts)
+        self.dense.build(vectors, np.arange(len(texts), dtype=np.int64))
+        self.item_measure = np.array(owners, dtype=np.int64)
+        self.item_kind = np.array(kinds, dtype=np.int8)
+        documents = [measure_document(m) for m in self.measures]
+        self.bm25_word.build(documents)
+        self.bm25_bigram.build(documents)
+        self.bm25_word_q.build(questions or ["∅"])
+        self.bm25_bigram_q.build(questions or ["∅"])
+        self.question_measure = np.array(question_owner or [-1], dtype=np.int64)
+        self.questions = questions
+        self._vocabularies = []
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "measures": len(self.measures),
+            "vectors": self.dense.count,
+            "clauses": int((self.item_kind == KIND_CLAUSE).sum()),
+            "questions": int((self.item_kind == KIND_QUESTION).sum()),
+        }
+
+    # -- searching --------------------------------------------------------------------------
+    def signals(self, query: str) -> Signals:
+        m = len(self.measures)
+        raw = np.zeros((len(FEATURES), m), dtype=np.float32)
+        query_words, query_bigrams = words(query), bigrams(query)
+        raw[0] = self.bm25_word.scores(query_words)
+        raw[1] = self.bm25_bigram.scores(query_bigrams)
+        raw[2] = self._best_per_measure(self.bm25_word_q.scores(query_words), self.question_measure)
+        raw[3] = self._best_per_measure(self.bm25_bigram_q.scores(query_bigrams),
+                                        self.question_measure)
+        vector = self.embedder.encode([query], query=True)
+        scores, ids = self.dense.search(vector, self.dense.count)
+        item_scores = np.full(self.dense.count, -1.0, dtype=np.float32)
+        item_scores[ids[0]] = scores[0]
+        is_question = self.item_kind == KIND_QUESTION
+        raw[4] = self._best_per_measure(np.where(is_question, -1.0, item_scores),
+                                        self.item_measure, floor=-1.0)
+        raw[5] = self._best_per_measure(np.where(is_question, item_scores, -1.0),
+                                        self.item_measure, floor=-1.0)
+        return Signals(raw=raw, query_words=query_words, query_bigrams=content_bigrams(query))
+
+    def _best_per_measure(self, scores: np.ndarray, owners: np.ndarray, floor: float = 0.0
+                          ) -> np.ndarray:
+        """Best item score of each measure; floor for measures without items."""
+        best = np.full(len(self.measures), floor, dtype=np.float32)
+        valid = owners >= 0
+        np.maximum.at(best, owners[valid], scores[valid])
+        return best
+
+    def coverage(self, signals: Signals, position: int) -> float:
+        """Share of the query's bigrams found in the measure or its bank questions.
+
+        Unlike raw BM25 it does not grow with query length, so a short precise question
+        ("出口信用保险找哪个部门") is not mistaken for an unanswerable one.
+        """
+        if not self._vocabularies:
+            vocab: list[set[str]] = [set(bigrams(measure_document(m))) for m in self.measures]
+            for question, owner in zip(self.questions, self.question_measure, strict=False):
+                vocab[int(owner)].update(bigrams(question))
+            self._vocabularies = vocab
+        if not signals.query_bigrams:
+            return 0.0
+        known = self._vocabularies[position]
+        return sum(b in known for b in signals.query_bigrams) / len(signals.query_bigrams)
+
+    def fuse(self, signals: Signals) -> tuple[np.ndarray, np.ndarray]:
+        """Fused score per measure, and the z-normalised signals it came from."""
+        raw = signals.raw
+        std = raw.std(axis=1, keepdims=True)
+        z = (raw - raw.mean(axis=1, keepdims=True)) / np.where(std > 1e-9, std, 1.0)
+        return self.fusion.vector() @ z, z
+
+    def confidence(self, signals: Signals, fused: np.ndarray, best: int) -> float:
+        """Probability that the top measure answers the question at all."""
+        evidence = gate_evidence(signals.raw, fused, best, self.coverage(signals, best))
+        return float(self.fusion.confidence(evidence[None, :])[0])
+
+    def search(self, query: str, k: int = 5, allowed: set[int] | None = None) -> list[SearchResult]:
+        """Top-k measures, one result each; allowed restricts to measure positions."""
+        signals = self.signals(query)
+        fused, _ = self.fuse(signals)
+        order = np.argsort(-fused, kind="stable")
+        if allowed is not None:
+            order = np.array([i for i in order if i in allowed], dtype=np.int64)
+        if len(order) == 0:
+            return []
+        confidence = self.confidence(signals, fused, int(order[0]))
+        answerable = confidence >= self.fusion.threshold
+        results = []
+        for position in order[:k]:
+            measure = self.measures[int(position)]
+            terms = [w for w in dict.fromkeys(signals.query_words) if w in measure.text]
+            results.append(SearchResult(measure, float(fused[position]), confidence, answerable,
+                                        terms))
+        return results

