@@ -1,0 +1,9 @@
+"""Custom actions served to Rasa through /webhook, by name."""
+
+from api.actions.answers import ANSWER_ACTIONS
+from api.actions.base import Action
+from api.actions.eligibility import ELIGIBILITY_ACTIONS
+
+ACTIONS: dict[str, Action] = {**ANSWER_ACTIONS, **ELIGIBILITY_ACTIONS}
+
+__all__ = ["ACTIONS", "Action"]

@@ -1,0 +1,44 @@
+"""What every action gets (the call and the services) and returns (events, replies)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.compose import Reply
+from api.protocol import ActionCall
+from api.services import Services
+
+CURRENT_MEASURES = "current_measures"
+
+
+@dataclass
+class Context:
+    call: ActionCall
+    services: Services
+
+    @property
+    def text(self) -> str:
+        return str(self.call.tracker.latest_message.get("text") or "")
+
+    def entities(self, name: str) -> list[str]:
+        return [str(e.get("value")) for e in self.call.tracker.latest_message.get("entities") or []
+                if e.get("entity") == name and e.get("value") is not None]
+
+    def slot(self, name: str) -> Any:
+        return self.call.tracker.slots.get(name)
+
+    @property
+    def current_measures(self) -> list[int]:
+        value = self.slot(CURRENT_MEASURES) or []
+        return [int(v) for v in value] if isinstance(value, list) else []
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+Action = Callable[[Context], Outcome]

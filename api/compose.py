@@ -1,0 +1,111 @@
+"""Chinese answer texts and their structured payloads. Every claim comes from a Measure.
+
+Answers quote measure text (shortened at sentence boundaries, never reworded), cite
+第N条, name the departments and say whether the measure is in force today.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.hybrid import SearchResult
+from knowledge.models import Measure
+from knowledge.validity import describe_validity, validity_of
+
+QUOTE_LIMIT = 120
+CLOSE_SCORE_RATIO = 0.6
+NO_ANSWER = ("抱歉,现有政策文件中没有找到与您的问题相关的措施。"
+             "您可以换一种说法,说明具体事项(如补贴、贷款、税费、展会、用工),"
+             "或直接输入措施编号(如“第50条”)查看原文。")
+
+
+@dataclass
+class Reply:
+    text: str
+    custom: dict[str, Any] = field(default_factory=dict)
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+    def to_rasa(self) -> dict[str, Any]:
+        message: dict[str, Any] = {"text": self.text}
+        if self.custom:
+            message["custom"] = self.custom
+        if self.buttons:
+            message["buttons"] = self.buttons
+        return message
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """Whole sentences up to the limit; a cut is marked with "……", words are never changed."""
+    if len(text) <= limit:
+        return text
+    out = ""
+    for sentence in re.split(r"(?<=[。;;])", text):
+        if out and len(out) + len(sentence) > limit:
+            return out + "……"
+        out += sentence
+        if len(out) > limit:
+            break
+    return out if len(out) <= limit else out[:limit] + "……"
+
+
+def departments_text(measure: Measure) -> str:
+    return "、".join(measure.departments) + measure.departments_note
+
+
+def measure_payload(measure: Measure) -> dict[str, Any]:
+    validity = validity_of(measure)
+    return {"measure": measure.number, "doc_id": measure.doc_id, "citation": measure.citation,
+            "departments": measure.departments, "in_force": validity.in_force,
+            "validity": validity.model_dump(mode="json")}
+
+
+def answer(results: list[SearchResult]) -> Reply:
+    """Best measure quoted; up to two more when their scores are close; or a plain no."""
+    if not results or not results[0].answerable:
+        return Reply(NO_ANSWER, {"citations": [], "departments": [], "validity": [],
+                                 "answerable": False})
+    best = results[0]
+    extra = [r for r in results[1:3] if r.score >= best.score * CLOSE_SCORE_RATIO]
+    m = best.measure
+    lines = [f"根据{m.citation}:“{quote(m.text)}”",
+             f"责任单位:{departments_text(m)}。",
+             describe_validity(validity_of(m))]
+    for r in extra:
+        lines.append(f"另可参考{r.measure.citation}:“{quote(r.measure.text, 60)}”"
+                     f"(责任单位:{departments_text(r.measure)})")
+    chosen = [best, *extra]
+    return Reply("\n".join(lines), {
+        "citations": [r.measure.number for r in chosen],
+        "departments": sorted({d for r in chosen for d in r.measure.departments}),
+        "validity": [measure_payload(r.measure) for r in chosen],
+        "answerable": True,
+    })
+
+
+def department_answer(measures: list[Measure]) -> Reply:
+    lines = [f"{m.citation}由{departments_text(m)}负责。" for m in measures]
+    return Reply("\n".join(lines), {
+        "citations": [m.number for m in measures],
+        "departments": list(dict.fromkeys(d for m in measures for d in m.departments)),
+        "validity": [measure_payload(m) for m in measures],
+    })
+
+
+def department_measures(name: str, measures: list[Measure]) -> Reply:
+    if not measures:
+        return Reply(f"现有政策文件中没有由{name}负责的措施。", {"department": name, "citations": []})
+    items = [f"{m.citation}:{quote(m.text, 40)}" for m in measures]
+    return Reply(f"{name}负责以下{len(measures)}条措施:\n" + "\n".join(items),
+                 {"department": name, "citations": [m.number for m in measures],
+                  "departments": [name]})
+
+
+def full_measure(measure: Measure) -> Reply:
+    validity = validity_of(measure)
+    text = (f"{measure.citation}({measure.chapter.numeral}、{measure.chapter.title} / "
+            f"({measure.section.numeral}){measure.section.title}):\n{measure.text}\n"
+            f"责任单位:{departments_text(measure)}。\n{describe_validity(validity)}")
+    return Reply(text, {"citations": [measure.number], "departments": measure.departments,
+                        "validity": [measure_payload(measure)]})
