@@ -34,9 +34,9 @@ index: model
 	@$(POLICYBOT) index build
 
 run: setup
-	@$(POLICYBOT) kb validate knowledge/sources/*.txt
-	@echo "The chat and answer servers arrive with the answer-service and Rasa issues; meanwhile:"
-	@echo "  $(POLICYBOT) search '我们公司想去德国参展,展位费能补贴吗?'"
+	@echo "policybot answer service: http://127.0.0.1:8000 (API docs at /docs); Ctrl-C stops it."
+	@echo "(The Rasa chat server and the web pages are not wired in yet.)"
+	@$(POLICYBOT) serve
 
 lint: venv
 	$(VENV)/bin/ruff check knowledge index api tests

@@ -273,5 +273,21 @@ def eval_command(eval_set: Path | None, tune: bool, as_json: bool, markdown: boo
                f"p95 {lat['p95']:.1f} ms")
 
 
+@main.command()
+@click.option("--host", default=None, help="Bind address (default from POLICYBOT_HOST).")
+@click.option("--port", "-p", type=int, default=None, help="Port (default 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the answer service: Rasa action webhook, REST API, health."""
+    import logging
+
+    import uvicorn
+
+    from api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port)
+
+
 if __name__ == "__main__":
     main()

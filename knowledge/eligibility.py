@@ -82,7 +82,7 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class Test:
+class Check:
     fact: str
     op: str
     value: Any = None
@@ -97,13 +97,13 @@ class Test:
 class Condition:
     id: str
     text: str
-    test: Test
+    test: Check
 
 
 @dataclass(frozen=True)
 class Benefit:
     text: str
-    test: Test | None  # None: applies when every condition is met
+    test: Check | None  # None: applies when every condition is met
 
 
 @dataclass(frozen=True)
@@ -181,8 +181,8 @@ def _apply(op: str, actual: Any, expected: Any) -> bool:
     return bool(checks[op]())
 
 
-def _test(data: dict[str, Any]) -> Test:
-    return Test(fact=str(data["fact"]), op=str(data["op"]), value=data.get("value"))
+def _test(data: dict[str, Any]) -> Check:
+    return Check(fact=str(data["fact"]), op=str(data["op"]), value=data.get("value"))
 
 
 @dataclass

@@ -34,3 +34,15 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
     yield pin
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def default_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default model (built by setup; rebuilt here only if stale) over a fresh index."""
+    from index.build import build_default_model, build_index
+    from knowledge.settings import Settings
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index-default"))
+    build_default_model(settings, progress=False)
+    build_index(settings, progress=False)
+    return settings.resolved_index_dir

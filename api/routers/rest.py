@@ -1,0 +1,130 @@
+"""REST API for the operator console and integrations (no Rasa involved)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
+
+from api.deps import ServicesDep
+from knowledge.errors import MeasureNotFound, UnknownDepartment, UnknownDocument
+from knowledge.models import Measure
+from knowledge.validity import validity_of
+from knowledge.views import measure_view
+
+router = APIRouter(prefix="/api", tags=["measures"])
+
+
+class SearchHit(BaseModel):
+    measure: int
+    doc_id: str
+    citation: str
+    score: float
+    answerable: bool
+    text: str
+    departments: list[str]
+    terms: list[str]
+    highlights: list[list[int]]
+    chapter: dict[str, Any]
+    section: dict[str, Any]
+    validity: dict[str, Any]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    answerable: bool
+    results: list[SearchHit]
+
+
+def _highlights(text: str, terms: list[str]) -> list[list[int]]:
+    """[start, end) character spans of each query term in the text, for marking."""
+    spans = []
+    for term in terms:
+        start = text.find(term)
+        while start >= 0:
+            spans.append([start, start + len(term)])
+            start = text.find(term, start + len(term))
+    return sorted(spans)
+
+
+@router.get("/search", response_model=SearchResponse)
+def search(
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="The question")],
+    k: Annotated[int, Query(ge=1, le=75)] = 5,
+    department: str | None = None,
+    chapter: Annotated[int | None, Query(ge=1, le=20)] = None,
+    in_force: bool = False,
+) -> Any:
+    measures = services.index.measures
+    allowed = set(range(len(measures)))
+    if department:
+        try:
+            name = services.catalog.table.resolve(department)
+        except UnknownDepartment as exc:
+            raise HTTPException(404, str(exc)) from exc
+        allowed = {i for i in allowed if name in measures[i].departments}
+    if chapter is not None:
+        allowed = {i for i in allowed if measures[i].chapter.number == chapter}
+    if in_force:
+        allowed = {i for i in allowed if validity_of(measures[i]).in_force}
+    results = services.index.search(q, k=k, allowed=allowed)
+    hits = []
+    for r in results:
+        view = measure_view(r.measure)
+        hits.append(SearchHit(measure=r.measure.number, doc_id=r.measure.doc_id,
+                              citation=r.measure.citation, score=round(r.score, 4),
+                              answerable=r.answerable, text=r.measure.text,
+                              departments=r.measure.departments, terms=r.terms,
+                              highlights=_highlights(r.measure.text, r.terms),
+                              chapter=view["chapter"], section=view["section"],
+                              validity=view["validity"]))
+    return SearchResponse(query=q, answerable=bool(results and results[0].answerable),
+                          results=hits)
+
+
+def _measure(services: ServicesDep, number: int, doc: str | None) -> Measure:
+    try:
+        return services.catalog.measure(number, doc)
+    except (MeasureNotFound, UnknownDocument) as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/measures/{number}")
+def get_measure(services: ServicesDep, number: int, doc: str | None = None) -> dict[str, Any]:
+    return measure_view(_measure(services, number, doc))
+
+
+@router.get("/measures")
+def list_measures(
+    services: ServicesDep,
+    department: str | None = None,
+    chapter: Annotated[int | None, Query(ge=1, le=20)] = None,
+    in_force: bool = False,
+) -> list[dict[str, Any]]:
+    try:
+        measures = (services.catalog.measures_of(department) if department
+                    else services.catalog.measures)
+    except UnknownDepartment as exc:
+        raise HTTPException(404, str(exc)) from exc
+    if chapter is not None:
+        measures = [m for m in measures if m.chapter.number == chapter]
+    if in_force:
+        measures = [m for m in measures if validity_of(m).in_force]
+    return [measure_view(m) for m in measures]
+
+
+@router.get("/departments")
+def departments(services: ServicesDep) -> dict[str, list[int]]:
+    return {name: [m.number for m in ms] for name, ms in services.catalog.departments().items()}
+
+
+@router.get("/departments/{name}/measures")
+def department_measures(services: ServicesDep, name: str) -> dict[str, Any]:
+    try:
+        canonical = services.catalog.table.resolve(name)
+    except UnknownDepartment as exc:
+        raise HTTPException(404, str(exc)) from exc
+    measures = services.catalog.departments().get(canonical, [])
+    return {"department": canonical, "measures": [measure_view(m) for m in measures]}

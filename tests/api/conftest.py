@@ -1,0 +1,52 @@
+"""One app over the real default index, shared by the API tests; Rasa-shaped call bodies."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.services import load_services
+from knowledge.settings import Settings, get_settings
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "rasa-3.6-action-call.json"
+
+
+@pytest.fixture(scope="session")
+def client(default_index_dir: Path) -> Iterator[TestClient]:
+    services = load_services(Settings(index_dir=default_index_dir))
+    with TestClient(create_app(services)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("POLICYBOT_TODAY", "2026-11-30")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def call(client: TestClient) -> Callable[..., tuple[int, dict[str, Any]]]:
+    """Post the recorded Rasa 3.6 call with another action, message and slots."""
+    recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+    def post(action: str, text: str, slots: dict[str, Any] | None = None,
+             entities: list[dict[str, Any]] | None = None) -> tuple[int, dict[str, Any]]:
+        body = copy.deepcopy(recorded)
+        body["next_action"] = action
+        body["tracker"]["latest_message"]["text"] = text
+        body["tracker"]["latest_message"]["entities"] = entities or []
+        if slots is not None:
+            body["tracker"]["slots"] = slots
+        response = client.post("/webhook", json=body)
+        return response.status_code, response.json()
+
+    return post

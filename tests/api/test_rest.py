@@ -1,0 +1,55 @@
+"""REST API for the operator console: search with filters and highlights, measures, departments."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.slow
+
+
+def test_search_ranks_and_highlights(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "出口信用保险保费补贴", "k": 3}).json()
+    first = body["results"][0]
+    assert body["answerable"] and first["measure"] == 50 and first["citation"] == "第50条"
+    start, end = first["highlights"][0]
+    assert first["text"][start:end] in first["terms"]
+    assert first["chapter"]["number"] == 5 and first["validity"]["status"] == "no_end_date"
+
+
+def test_search_filters(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "贷款", "k": 10, "department": "金融局"}).json()
+    assert body["results"] and all("区金融局" in r["departments"] for r in body["results"])
+    body = client.get("/api/search", params={"q": "贷款", "k": 75, "in_force": "true"}).json()
+    assert 44 not in [r["measure"] for r in body["results"]]
+    body = client.get("/api/search", params={"q": "补贴", "k": 5, "chapter": 5}).json()
+    assert {r["chapter"]["number"] for r in body["results"]} == {5}
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [({"q": ""}, 422), ({}, 422), ({"q": "x", "k": 0}, 422), ({"q": "x", "k": "many"}, 422),
+     ({"q": "x", "chapter": 99}, 422), ({"q": "x", "department": "宇宙局"}, 404)],
+)
+def test_search_bad_parameters(client: TestClient, params: dict, status: int) -> None:  # type: ignore[type-arg]
+    response = client.get("/api/search", params=params)
+    assert response.status_code == status
+    assert response.json()["detail"]
+
+
+def test_measures_and_departments(client: TestClient) -> None:
+    m44 = client.get("/api/measures/44").json()
+    assert m44["departments"] == ["区金融局"] and m44["validity"]["status"] == "expired"
+    assert client.get("/api/measures/99").status_code == 404
+    assert client.get("/api/measures/abc").status_code == 422
+    listed = client.get("/api/measures", params={"department": "商务部门", "chapter": 5}).json()
+    assert [m["number"] for m in listed] == list(range(50, 60))
+    assert 50 in client.get("/api/departments").json()["区商务局"]
+    body = client.get("/api/departments/商务/measures").json()
+    assert body["department"] == "区商务局" and len(body["measures"]) > 10
+    assert client.get("/api/departments/宇宙局/measures").status_code == 404
+
+
+def test_openapi_documents_the_api(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/search", "/api/measures/{number}", "/webhook", "/health"} <= set(paths)

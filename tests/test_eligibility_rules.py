@@ -1,0 +1,92 @@
+"""Every eligibility rule: each condition met, not met and unknown, from the rule data itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from knowledge.catalog import Catalog
+from knowledge.eligibility import Check, Fact, FactInvalid, Outcome, RuleBook, evaluate
+from knowledge.settings import get_settings
+
+BOOK = RuleBook.load(get_settings().eligibility_dir)
+REQUIRED = {8, 40, 42, 44, 45, 48, 50, 52, 53, 58, 63, 64}
+
+
+def _value(test: Check, fact: Fact, met: bool) -> Any:
+    """A value of the fact that satisfies (met) or violates the test."""
+    v = test.value
+    if test.op in {"true", "false"}:
+        return (test.op == "true") == met
+    if test.op in {"in", "not_in", "eq"}:
+        inside = list(v) if isinstance(v, list) else [v]
+        outside = [c for c in fact.choices if c not in inside] or ["__other__"]
+        want_inside = met if test.op != "not_in" else not met
+        return inside[0] if want_inside else outside[0]
+    if test.op in {"before", "on_or_before", "after"}:
+        day = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+        earlier, later = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
+        return (earlier if met else later) if test.op != "after" else (later if met else earlier)
+    if test.op == "between":
+        low, high = v
+        return (low + high) / 2 if met else high + 1
+    bump = {"lt": -1, "le": 0, "gt": 1, "ge": 0}[test.op]
+    bad = {"lt": 0, "le": 1, "gt": 0, "ge": -1}[test.op]
+    return v + bump if met else v + bad
+
+
+def test_required_measures_have_rules(catalog: Catalog) -> None:
+    assert {n for (_, n) in BOOK.rules} >= REQUIRED
+    for doc_id, number in BOOK.rules:
+        catalog.measure(number, doc_id)
+
+
+@pytest.mark.parametrize("key", sorted(BOOK.rules))
+def test_each_rule_met_not_met_unknown(key: tuple[str, int]) -> None:
+    rule = BOOK.rules[key]
+    all_met = {c.test.fact: _value(c.test, BOOK.facts[c.test.fact], True) for c in rule.conditions}
+    verdict = evaluate(rule, all_met)
+    assert verdict.outcome is Outcome.MET
+    assert verdict.benefits, "a met rule must name its benefit"
+    for condition in rule.conditions:
+        broken = {**all_met, condition.test.fact: _value(condition.test,
+                                                         BOOK.facts[condition.test.fact], False)}
+        result = evaluate(rule, broken)
+        assert result.outcome is Outcome.NOT_MET
+        assert not result.benefits
+        unknown = {k: v for k, v in all_met.items() if k != condition.test.fact}
+        result = evaluate(rule, unknown)
+        assert result.outcome is Outcome.UNKNOWN
+        assert condition.test.fact in result.missing
+
+
+def test_export_insurance_tiers() -> None:
+    rule = BOOK.rule("hongqi-2023-measures", 50)
+    assert rule is not None
+    small = evaluate(rule, {"annual_export_usd_10k": 250.0})
+    assert any("全额" in b for b in small.benefits) and not any("80%" in b for b in small.benefits)
+    mid = evaluate(rule, {"annual_export_usd_10k": 450.0})
+    assert any("80%" in b for b in mid.benefits) and not any("全额" in b for b in mid.benefits)
+
+
+@pytest.mark.parametrize(
+    ("fact", "answer", "value"),
+    [("headcount_2022", "35人", 35), ("loan_due_date", "2023年3月底", dt.date(2023, 3, 31)),
+     ("loan_due_date", "2023-03-15", dt.date(2023, 3, 15)), ("has_layoffs", "没有", False),
+     ("pays_social_insurance", "是", True), ("enterprise_type", "我们是小微企业", "小微企业"),
+     ("annual_export_usd_10k", "大概250", 250.0)],
+)
+def test_answers_parse(fact: str, answer: str, value: Any) -> None:
+    parsed = BOOK.facts[fact].parse(answer)
+    assert parsed == value
+
+
+@pytest.mark.parametrize(("fact", "answer"), [("headcount_2022", "很多人"),
+                                              ("loan_due_date", "下个月"),
+                                              ("enterprise_type", "不知道")])
+def test_bad_answers_rejected_with_hint(fact: str, answer: str) -> None:
+    with pytest.raises(FactInvalid) as info:
+        BOOK.facts[fact].parse(answer)
+    assert info.value.hint
