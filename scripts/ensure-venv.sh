@@ -17,6 +17,10 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ] && [ -x "$venv/bin/python" 
   exit 0
 fi
 echo "[setup] preparing $venv with $("$python" --version 2>&1) (requirements changed or first run)"
+# A venv left half-made by an interrupted run (no pip) is made again from scratch.
+if [ -x "$venv/bin/python" ] && ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+  rm -rf "$venv"
+fi
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 args=()
