@@ -9,6 +9,7 @@ from index.hybrid import SearchResult
 from knowledge.citations import find_measure_numbers
 from knowledge.errors import MeasureNotFound
 from knowledge.models import Measure
+from knowledge.validity import describe_validity, validity_of
 
 FOLLOW_UP_MAX_CHARS = 12
 _ANAPHORA = ("那", "这", "它", "该", "此", "还", "具体")
@@ -46,10 +47,15 @@ def answer_question(ctx: Context) -> Outcome:
     return Outcome([reply], events)
 
 
+def _named_numbers(ctx: Context) -> list[int]:
+    """Measure numbers the message names, in text (第N条) or as entities."""
+    return find_measure_numbers(ctx.text) + [int(n) for n in ctx.entities("measure_number")
+                                             if n.isdigit()]
+
+
 def _referenced(ctx: Context) -> list[Measure]:
     """Measures the message names (第N条), else the current ones, else the best match."""
-    numbers = find_measure_numbers(ctx.text) + [int(n) for n in ctx.entities("measure_number")
-                                                if n.isdigit()]
+    numbers = _named_numbers(ctx)
     if numbers:
         return _measures(ctx, numbers)
     results = ctx.services.index.search(ctx.text, k=1)
@@ -78,8 +84,7 @@ def list_department_measures(ctx: Context) -> Outcome:
 
 
 def show_measure(ctx: Context) -> Outcome:
-    numbers = find_measure_numbers(ctx.text) + [int(n) for n in ctx.entities("measure_number")
-                                                if n.isdigit()]
+    numbers = _named_numbers(ctx)
     if not numbers:
         numbers = ctx.current_measures
     measures = _measures(ctx, numbers)
@@ -93,12 +98,10 @@ def show_measure(ctx: Context) -> Outcome:
 
 
 def answer_validity(ctx: Context) -> Outcome:
-    measures = _referenced(ctx) if find_measure_numbers(ctx.text) else (
+    measures = _referenced(ctx) if _named_numbers(ctx) else (
         _measures(ctx, ctx.current_measures) or _referenced(ctx))
     if not measures:
         return Outcome([compose.Reply(compose.NO_ANSWER, {"citations": []})])
-    from knowledge.validity import describe_validity, validity_of
-
     lines = [f"{m.citation}:{describe_validity(validity_of(m))}" for m in measures]
     return Outcome([compose.Reply("\n".join(lines), {
         "citations": [m.number for m in measures],
