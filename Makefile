@@ -8,7 +8,11 @@ PY := $(VENV)/bin/python
 POLICYBOT := $(VENV)/bin/policybot
 PYTEST_ARGS ?=
 
-.PHONY: help setup venv venv-rasa model index run serve test test-fast lint eval bench readme-figures clean
+RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/rasa
+RASA_FILES := --config config.yml --domain bot/domain.yml
+
+.PHONY: help setup venv venv-rasa model index bot-model bot-validate run serve test test-fast lint \
+        eval nlu-eval bench bench-chat readme-figures clean
 
 help:
 	@echo "make run        set up everything and start the assistant"
@@ -16,9 +20,11 @@ help:
 	@echo "make test-fast  tests without the slow and e2e ones (developer loop)"
 	@echo "make setup      both virtual environments, the embedding model and the index"
 	@echo "make eval       retrieval quality on the project's evaluation set"
+	@echo "make nlu-eval   Rasa NLU cross-validation (intent macro-F1, entity F1)"
+	@echo "make bench      retrieval benchmark; make bench-chat: chat latency through Rasa"
 	@echo "make lint       ruff + mypy"
 
-setup: venv venv-rasa model index
+setup: venv venv-rasa model index bot-model
 
 venv:
 	@scripts/ensure-venv.sh $(VENV) "$$(scripts/find-python.sh 3.11)" \
@@ -33,16 +39,22 @@ model: venv
 index: model
 	@$(POLICYBOT) index build
 
+# Rasa training data is generated from knowledge/ and the model retrained only when its
+# inputs changed.
+bot-model: venv venv-rasa
+	@scripts/train-bot.sh
+
+bot-validate: bot-model
+	$(RASA) data validate --fail-on-warnings $(RASA_FILES) --data bot/data
+
 run: setup
-	@echo "policybot answer service: http://127.0.0.1:8000 (API docs at /docs); Ctrl-C stops it."
-	@echo "(The Rasa chat server and the web pages are not wired in yet.)"
-	@$(POLICYBOT) serve
+	@scripts/run-all.sh
 
 lint: venv
 	$(VENV)/bin/ruff check knowledge index api tests
 	$(VENV)/bin/mypy
 
-test: setup lint
+test: setup lint bot-validate
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: venv
@@ -51,8 +63,14 @@ test-fast: venv
 eval: index
 	@$(POLICYBOT) eval
 
+nlu-eval: bot-model
+	@scripts/nlu-crossval.sh
+
 bench: index
 	$(PY) tests/bench/bench_retrieval.py
+
+bench-chat: setup
+	$(PY) tests/bench/bench_chat.py
 
 readme-figures: index
 	scripts/update-readme-figures.sh

@@ -289,5 +289,24 @@ def serve(host: str | None, port: int | None) -> None:
     uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port)
 
 
+@main.group()
+def bot() -> None:
+    """Rasa bot: training data generated from the knowledge base."""
+
+
+@bot.command("data")
+def bot_data() -> None:
+    """Write bot/data/generated/nlu.yml and bot/dictionary/ from knowledge/."""
+    from api.botdata import generate
+
+    settings = get_settings()
+    try:
+        summary = generate(settings, settings.bot_dir)
+    except KnowledgeError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    counts = ", ".join(f"{k} {v}" for k, v in summary.examples.items())
+    click.echo(f"wrote {summary.nlu_file} ({counts}) and {summary.dictionary_file}")
+
+
 if __name__ == "__main__":
     main()

@@ -109,3 +109,14 @@ def full_measure(measure: Measure) -> Reply:
             f"责任单位:{departments_text(measure)}。\n{describe_validity(validity)}")
     return Reply(text, {"citations": [measure.number], "departments": measure.departments,
                         "validity": [measure_payload(measure)]})
+
+
+def how_to_apply(measure: Measure) -> Reply:
+    """The document states what is granted, rarely how to apply: say so and point to the
+    responsible departments instead of inventing a procedure."""
+    validity = validity_of(measure)
+    text = (f"{measure.citation}原文没有写明具体的申请流程和所需材料,"
+            f"请直接联系责任单位{departments_text(measure)}咨询办理。\n"
+            f"原文:“{quote(measure.text)}”\n{describe_validity(validity)}")
+    return Reply(text, {"citations": [measure.number], "departments": measure.departments,
+                        "validity": [measure_payload(measure)]})

@@ -43,6 +43,18 @@ class Fact:
     hint: str
     choices: tuple[str, ...] = ()
     unit: str = ""
+    # Phrases that state a boolean fact in passing ("没裁员"); negative cues are checked
+    # first because they usually contain the positive ones.
+    says_yes: tuple[str, ...] = ()
+    says_no: tuple[str, ...] = ()
+
+    def stated_in(self, text: str) -> bool | None:
+        """A boolean fact stated in free text, or None when the text does not say it."""
+        if any(cue in text for cue in self.says_no):
+            return False
+        if any(cue in text for cue in self.says_yes):
+            return True
+        return None
 
     def parse(self, answer: Any) -> Any:
         """The typed value of an answer ("25人" -> 25, "是" -> True), or FactInvalid."""
@@ -201,7 +213,9 @@ class RuleBook:
                 facts[name] = Fact(name=name, type=spec["type"], question=spec["question"],
                                    hint=spec.get("hint", ""),
                                    choices=tuple(spec.get("choices") or ()),
-                                   unit=spec.get("unit", ""))
+                                   unit=spec.get("unit", ""),
+                                   says_yes=tuple(spec.get("says_yes") or ()),
+                                   says_no=tuple(spec.get("says_no") or ()))
             for number, spec in (data.get("measures") or {}).items():
                 conditions = tuple(Condition(c["id"], c["text"], _test(c))
                                    for c in spec["conditions"])

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     rasa_url: str = "http://localhost:5005"
+    # Chat transcripts and answer ratings (SQLite); empty means var/chat/conversations.sqlite.
+    conversations_db: Path | None = None
+    # The Rasa project (domain, data, endpoints); generated training data goes under it.
+    bot_dir: Path = PROJECT_ROOT / "bot"
 
     @property
     def resolved_index_dir(self) -> Path:

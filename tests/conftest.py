@@ -46,3 +46,12 @@ def default_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_default_model(settings, progress=False)
     build_index(settings, progress=False)
     return settings.resolved_index_dir
+
+
+@pytest.fixture(scope="session")
+def live_stack(default_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The answer service and a real Rasa server with the trained bot, shared by the session."""
+    from tests.live import live_stack as start
+
+    with start(default_index_dir, tmp_path_factory.mktemp("live")) as stack:
+        yield stack

@@ -15,14 +15,18 @@ FOLLOW_UP_MAX_CHARS = 12
 _ANAPHORA = ("那", "这", "它", "该", "此", "还", "具体")
 
 
+def _is_follow_up(text: str) -> bool:
+    """Short and leaning on what came before ("那补贴多少?", "还有效吗")."""
+    return len(text) <= FOLLOW_UP_MAX_CHARS and (text.startswith(_ANAPHORA) or "呢" in text)
+
+
 def _search(ctx: Context, k: int = 3) -> list[SearchResult]:
     """Retrieval over the latest message; a short follow-up ("那补贴多少?") is searched
     together with the current measure's topic so it stays on that measure."""
     text = ctx.text
     results = ctx.services.index.search(text, k=k)
     current = ctx.current_measures
-    follow_up = len(text) <= FOLLOW_UP_MAX_CHARS and (text.startswith(_ANAPHORA) or "呢" in text)
-    if current and follow_up and (not results or not results[0].answerable):
+    if current and _is_follow_up(text) and (not results or not results[0].answerable):
         measure = _measures(ctx, current)[0]
         results = ctx.services.index.search(f"{measure.section.title} {text}", k=k)
     return results
@@ -97,9 +101,16 @@ def show_measure(ctx: Context) -> Outcome:
                    [slot_event(CURRENT_MEASURES, [m.number for m in measures][:1])])
 
 
+def _topic_measures(ctx: Context) -> list[Measure]:
+    """For questions about a measure's status or procedure: the measure named, else for a
+    short question the current one, else what the question is about."""
+    if _named_numbers(ctx) or len(ctx.text) > FOLLOW_UP_MAX_CHARS:
+        return _referenced(ctx)
+    return _measures(ctx, ctx.current_measures) or _referenced(ctx)
+
+
 def answer_validity(ctx: Context) -> Outcome:
-    measures = _referenced(ctx) if _named_numbers(ctx) else (
-        _measures(ctx, ctx.current_measures) or _referenced(ctx))
+    measures = _topic_measures(ctx)
     if not measures:
         return Outcome([compose.Reply(compose.NO_ANSWER, {"citations": []})])
     lines = [f"{m.citation}:{describe_validity(validity_of(m))}" for m in measures]
@@ -108,10 +119,19 @@ def answer_validity(ctx: Context) -> Outcome:
         "validity": [compose.measure_payload(m) for m in measures]})])
 
 
+def how_to_apply(ctx: Context) -> Outcome:
+    measures = _topic_measures(ctx)[:1]
+    if not measures:
+        return Outcome([compose.Reply(compose.NO_ANSWER, {"citations": []})])
+    return Outcome([compose.how_to_apply(measures[0])],
+                   [slot_event(CURRENT_MEASURES, [measures[0].number])])
+
+
 ANSWER_ACTIONS: dict[str, Action] = {
     "action_answer_question": answer_question,
     "action_answer_department": answer_department,
     "action_list_department_measures": list_department_measures,
     "action_show_measure": show_measure,
     "action_answer_validity": answer_validity,
+    "action_how_to_apply": how_to_apply,
 }

@@ -22,6 +22,13 @@ class Context:
     def text(self) -> str:
         return str(self.call.tracker.latest_message.get("text") or "")
 
+    @property
+    def intent(self) -> tuple[str, float] | None:
+        """The NLU intent of the latest message and its confidence, if Rasa sent one."""
+        intent = self.call.tracker.latest_message.get("intent") or {}
+        name = intent.get("name")
+        return (str(name), float(intent.get("confidence") or 0.0)) if name else None
+
     def entities(self, name: str) -> list[str]:
         return [str(e.get("value")) for e in self.call.tracker.latest_message.get("entities") or []
                 if e.get("entity") == name and e.get("value") is not None]

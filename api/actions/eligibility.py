@@ -1,10 +1,16 @@
 """Eligibility check as a form: ask only the facts the chosen measure's rules need.
 
-State lives in three slots: eligibility_measure (the measure checked), eligibility_facts
-(typed facts so far) and eligibility_pending (the fact just asked). Each call reads the
-answer to the pending fact (asking again with a hint if it does not parse), picks up any
-other facts the message states, then either ends with a verdict (all known, or one
-condition already fails) or asks the next missing fact.
+The Rasa form has one required slot, eligibility_answer, filled from the user's text;
+which fact that text answers is decided here, so the questions can depend on the measure.
+State lives in three more slots: eligibility_measure (the measure checked),
+eligibility_facts (typed facts so far) and eligibility_pending (the fact just asked).
+
+Each call reads the answer to the pending fact, picks up any other facts the message
+states, then ends with a verdict (all known, or one condition already fails) or asks the
+next missing fact (setting requested_slot, so Rasa waits for it and asks nothing itself).
+An answer that does not parse is asked again with a hint, unless the message is plainly
+something else (a question, "算了"): then the action is rejected (HTTP 400) and Rasa's
+rules answer it and come back to the form, which re-asks the pending question.
 """
 
 from __future__ import annotations
@@ -14,30 +20,64 @@ from typing import Any
 
 from api.actions.base import CURRENT_MEASURES, Action, Context, Outcome
 from api.compose import Reply, departments_text, measure_payload
-from api.protocol import active_loop_event, slot_event
+from api.protocol import ActionRejected, active_loop_event, slot_event
 from knowledge.citations import find_measure_numbers
 from knowledge.eligibility import Fact, FactInvalid, Rule, evaluate
 from knowledge.eligibility import Outcome as Verdict
 from knowledge.eligibility import Verdict as Result
 from knowledge.validity import describe_validity, validity_of
 
+FORM = "eligibility_form"
 MEASURE_SLOT = "eligibility_measure"
 FACTS_SLOT = "eligibility_facts"
 PENDING_SLOT = "eligibility_pending"
-FORM = "eligibility_form"
+ANSWER_SLOT = "eligibility_answer"
+REQUESTED_SLOT = "requested_slot"
+_FORM_STEPS = frozenset({FORM, "action_listen", "action_extract_slots", "validate_eligibility_form"})
+# Intents that mean "not an answer to your question" when the text does not parse.
+# out_of_scope is not one: mid-form, an unparsed off-topic-looking text ("明天吧") is far
+# more often a bad answer, which deserves the hint rather than a refusal.
+DIGRESSIONS = frozenset({"stop", "ask_question", "ask_department", "ask_department_measures",
+                         "ask_measure", "ask_validity", "ask_how_to_apply",
+                         "greet", "goodbye", "thanks", "bot_challenge"})
+DIGRESSION_MIN_CONFIDENCE = 0.5
+# A long message NLU is unsure about is a free question (Rasa's nlu_fallback -> retrieval).
+FALLBACK_QUESTION_MIN_CHARS = 8
 OUTCOME_TEXT = {Verdict.MET: "符合", Verdict.NOT_MET: "不符合", Verdict.UNKNOWN: "待确认"}
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*万?\s*美元")
 _HEADCOUNT = re.compile(r"(\d+)\s*(?:人|名|个员工|个人)")
 _DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*(?:[-/.月]\s*\d{1,2}\s*日?|月底|月末|月)?")
 
 
-def _rule(ctx: Context) -> Rule | None:
-    """The measure to check: slot, then 第N条 in the message, then the current measure,
-    then the best search hit that has rules."""
+def _just_activated(ctx: Context) -> bool:
+    """Rasa activated the form on this very message: an active_loop event for it follows
+    the latest user message. Slots left by an earlier, abandoned check are then stale."""
+    for event in reversed(ctx.call.tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == FORM:
+            return True
+    return False
+
+
+def _back_from_digression(ctx: Context) -> bool:
+    """Another action ran since the user's message (the form was rejected, a rule answered
+    the question): the message was not an answer, so the pending fact is asked again."""
+    for event in reversed(ctx.call.tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in _FORM_STEPS:
+            return True
+    return False
+
+
+def _rule(ctx: Context, fresh: bool) -> Rule | None:
+    """The measure to check: slot (unless starting afresh), then 第N条 in the message, then
+    the current measure, then the best search hit that has rules."""
     rules = ctx.services.rules
     doc_id = ctx.services.catalog.document().info.doc_id
     candidates: list[int] = []
-    if ctx.slot(MEASURE_SLOT):
+    if not fresh and ctx.slot(MEASURE_SLOT):
         candidates.append(int(ctx.slot(MEASURE_SLOT)))
     candidates += find_measure_numbers(ctx.text) + ctx.current_measures
     candidates += [r.measure.number for r in ctx.services.index.search(ctx.text, k=3)
@@ -64,6 +104,8 @@ def _stated_facts(text: str, needed: list[Fact]) -> dict[str, Any]:
                 hits = [c for c in fact.choices if c != "其他" and c in text]
                 if len(hits) == 1:
                     found[fact.name] = hits[0]
+            elif fact.type == "boolean" and (said := fact.stated_in(text)) is not None:
+                found[fact.name] = said
         except FactInvalid:
             continue
     return found
@@ -84,8 +126,10 @@ def _restore(raw: Any, known: dict[str, Fact]) -> dict[str, Any]:
     return out
 
 
-def _ask(fact: Fact, rule: Rule, first: bool) -> Reply:
+def _ask(fact: Fact, rule: Rule, first: bool, again: bool = False) -> Reply:
     prefix = f"我来按第{rule.number}条({rule.summary})帮您核对条件。" if first else ""
+    if again:
+        prefix = f"我们继续核对第{rule.number}条的条件。"
     buttons: list[dict[str, str]] = []
     if fact.type == "choice":
         buttons = [{"title": c, "payload": c} for c in fact.choices]
@@ -103,8 +147,9 @@ def verdict_reply(result: Result, ctx: Context) -> Reply:
     validity = validity_of(measure)
     lines = [f"{head}{measure.citation}({rule.summary})的条件:"]
     if not validity.in_force and validity.end_date:
-        lines[0] = (f"请注意:{measure.citation}已于{validity.end_date:%Y年%m月%d日}到期,"
-                    f"目前无法再按该条申请。对照其条件,您的情况如下:")
+        end = validity.end_date
+        lines.insert(0, f"请注意:{measure.citation}已于{end.year}年{end.month}月{end.day}日到期,"
+                        f"目前无法再按该条申请,以下仅供对照。")
     for r in result.results:
         lines.append(f"- {r.condition.text}:{OUTCOME_TEXT[r.outcome]}")
     if result.benefits:
@@ -121,42 +166,73 @@ def verdict_reply(result: Result, ctx: Context) -> Reply:
     })
 
 
+def _is_digression(ctx: Context) -> bool:
+    """The message is something other than an answer: a recognised other intent."""
+    intent = ctx.intent
+    if intent is None:
+        return False
+    if intent[0] == "nlu_fallback":
+        return len(ctx.text) >= FALLBACK_QUESTION_MIN_CHARS
+    return intent[0] in DIGRESSIONS and intent[1] >= DIGRESSION_MIN_CONFIDENCE
+
+
+def _asking(fact: Fact) -> list[dict[str, Any]]:
+    return [slot_event(PENDING_SLOT, fact.name), slot_event(ANSWER_SLOT, None),
+            slot_event(REQUESTED_SLOT, ANSWER_SLOT)]
+
+
+def _closing() -> list[dict[str, Any]]:
+    """Events that end the form and forget its state, so the next check starts afresh."""
+    return [slot_event(PENDING_SLOT, None), slot_event(MEASURE_SLOT, None),
+            slot_event(FACTS_SLOT, None), slot_event(ANSWER_SLOT, None),
+            slot_event(REQUESTED_SLOT, None), active_loop_event(None)]
+
+
 def eligibility_step(ctx: Context) -> Outcome:
-    rule = _rule(ctx)
+    first = _just_activated(ctx) or not ctx.slot(MEASURE_SLOT)
+    rule = _rule(ctx, first)
     if rule is None:
         return Outcome([Reply("抱歉,没有找到可以核对条件的措施。请说明您想申请的政策,"
-                              "例如“我能申请贷款延期还本付息吗?”", {"citations": []})],
-                       [slot_event(PENDING_SLOT, None), active_loop_event(None)])
+                              "例如“我能申请贷款延期还本付息吗?”", {"citations": []})], _closing())
     known = ctx.services.rules.facts
     needed = [known[name] for name in rule.facts]
-    facts = _restore(ctx.slot(FACTS_SLOT), known)
-    first = not ctx.slot(MEASURE_SLOT)
-    replies: list[Reply] = []
+    facts = {} if first else _restore(ctx.slot(FACTS_SLOT), known)
     pending = ctx.slot(PENDING_SLOT)
+    text = ctx.text
     if pending in known and not first:
+        answer = ctx.slot(ANSWER_SLOT)
+        if answer is None or _back_from_digression(ctx):
+            return Outcome([_ask(known[pending], rule, first=False, again=True)],
+                           _asking(known[pending]))
+        text = str(answer)
         try:
-            facts[pending] = known[pending].parse(ctx.text)
+            facts[pending] = known[pending].parse(text)
         except FactInvalid as exc:
+            if _is_digression(ctx):
+                raise ActionRejected(ctx.call.next_action,
+                                     f"'{text}' is not an answer to {pending}") from exc
             ask = _ask(known[pending], rule, first=False)
             ask.text = f"没能识别您的回答。{exc.hint}。\n{ask.text}"
-            return Outcome([ask], [slot_event(PENDING_SLOT, pending)])
-    facts.update({k: v for k, v in _stated_facts(ctx.text, needed).items() if k not in facts})
+            return Outcome([ask], _asking(known[pending]))
+    facts.update({k: v for k, v in _stated_facts(text, needed).items() if k not in facts})
     result = evaluate(rule, facts)
     events = [slot_event(MEASURE_SLOT, rule.number), slot_event(FACTS_SLOT, _serialise(facts)),
               slot_event(CURRENT_MEASURES, [rule.number])]
     missing = [f for f in needed if f.name not in facts]
     if result.outcome is Verdict.NOT_MET or not missing:
-        replies.append(verdict_reply(result, ctx))
-        events += [slot_event(PENDING_SLOT, None), slot_event(MEASURE_SLOT, None),
-                   slot_event(FACTS_SLOT, None), slot_event("requested_slot", None),
-                   active_loop_event(None)]
-        return Outcome(replies, events)
-    replies.append(_ask(missing[0], rule, first))
-    events.append(slot_event(PENDING_SLOT, missing[0].name))
-    return Outcome(replies, events)
+        return Outcome([verdict_reply(result, ctx)], events + _closing())
+    return Outcome([_ask(missing[0], rule, first)], events + _asking(missing[0]))
+
+
+def reset_eligibility(ctx: Context) -> Outcome:
+    """After the user leaves the form ("算了"): forget its state and say what is possible."""
+    return Outcome([Reply("好的,已停止条件核对。您可以继续提问,例如某项补贴怎么申请、"
+                          "某个部门负责哪些措施,或输入“第44条”查看原文。", {"citations": []})],
+                   _closing())
 
 
 ELIGIBILITY_ACTIONS: dict[str, Action] = {
     "validate_eligibility_form": eligibility_step,
     "action_check_eligibility": eligibility_step,
+    "action_reset_eligibility": reset_eligibility,
 }

@@ -39,11 +39,17 @@ def call(client: TestClient) -> Callable[..., tuple[int, dict[str, Any]]]:
     recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))
 
     def post(action: str, text: str, slots: dict[str, Any] | None = None,
-             entities: list[dict[str, Any]] | None = None) -> tuple[int, dict[str, Any]]:
+             entities: list[dict[str, Any]] | None = None,
+             intent: tuple[str, float] | None = None,
+             events: list[dict[str, Any]] | None = None) -> tuple[int, dict[str, Any]]:
         body = copy.deepcopy(recorded)
         body["next_action"] = action
         body["tracker"]["latest_message"]["text"] = text
         body["tracker"]["latest_message"]["entities"] = entities or []
+        if intent is not None:
+            body["tracker"]["latest_message"]["intent"] = {"name": intent[0], "confidence": intent[1]}
+        if events is not None:
+            body["tracker"]["events"] = events
         if slots is not None:
             body["tracker"]["slots"] = slots
         response = client.post("/webhook", json=body)

@@ -11,6 +11,12 @@ def _slots(events: list[dict]) -> dict:  # type: ignore[type-arg]
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
+def _answer(call, text: str, slots: dict, intent: tuple[str, float] = ("inform", 0.9)):  # type: ignore[no-untyped-def,type-arg]
+    """A user turn inside the form as Rasa sends it: the text also fills eligibility_answer."""
+    return call("validate_eligibility_form", text, slots={**slots, "eligibility_answer": text},
+                intent=intent)
+
+
 def test_form_over_three_turns_for_loan_deferral(call) -> None:  # type: ignore[no-untyped-def]
     code, body = call("validate_eligibility_form", "我们的贷款能申请延期还本付息吗?", slots={})
     assert code == 200
@@ -20,20 +26,25 @@ def test_form_over_three_turns_for_loan_deferral(call) -> None:  # type: ignore[
     slots = _slots(body["events"])
     assert slots["eligibility_pending"] == "enterprise_type"
 
-    code, body = call("validate_eligibility_form", "我们是小微企业", slots=slots)
+    assert slots["requested_slot"] == "eligibility_answer"
+    assert slots["eligibility_answer"] is None
+
+    code, body = _answer(call, "我们是小微企业", slots)
     slots.update(_slots(body["events"]))
     assert slots["eligibility_pending"] == "loan_due_date"
 
-    code, body = call("validate_eligibility_form", "下个月吧", slots=slots)
+    code, body = _answer(call, "下个月吧", slots)
     assert "没能识别您的回答" in body["responses"][0]["text"]
-    assert _slots(body["events"]) == {"eligibility_pending": "loan_due_date"}
+    assert _slots(body["events"]) == {"eligibility_pending": "loan_due_date",
+                                      "eligibility_answer": None,
+                                      "requested_slot": "eligibility_answer"}
 
-    code, body = call("validate_eligibility_form", "2023年3月10日", slots=slots)
+    code, body = _answer(call, "2023年3月10日", slots)
     verdict = body["responses"][0]["custom"]["verdict"]
     assert verdict["outcome"] == "met"
     assert [c["outcome"] for c in verdict["conditions"]] == ["met", "met"]
     text = body["responses"][0]["text"]
-    assert "已于2023年06月30日到期" in text and "区金融局" in text
+    assert "已于2023年6月30日到期" in text and "区金融局" in text
     assert {"event": "active_loop", "timestamp": None, "name": None} in body["events"]
 
 
@@ -54,7 +65,61 @@ def test_all_facts_up_front_gives_graded_benefit(call) -> None:  # type: ignore[
     slots = _slots(body["events"])
     assert slots["eligibility_facts"]["annual_export_usd_10k"] == 250.0
     if "verdict" not in reply["custom"]:
-        code, body = call("validate_eligibility_form", "是", slots=slots)
+        code, body = _answer(call, "是", slots, intent=("affirm", 0.95))
         reply = body["responses"][0]
     assert any("全额" in b for b in reply["custom"]["verdict"]["benefits"])
     assert not any("80%" in b for b in reply["custom"]["verdict"]["benefits"])
+
+
+def test_question_mid_form_is_rejected_then_the_form_asks_again(call) -> None:  # type: ignore[no-untyped-def]
+    code, body = call("validate_eligibility_form", "我们的贷款能申请延期还本付息吗?", slots={})
+    slots = _slots(body["events"])
+    code, body = _answer(call, "那这个找哪个部门?", slots, intent=("ask_department", 0.93))
+    assert code == 400
+    assert body["action_name"] == "validate_eligibility_form"
+    # Rasa answers the question with another action, then runs the form again; the
+    # question's text is still in eligibility_answer but must not be taken as an answer.
+    code, body = call("validate_eligibility_form", "那这个找哪个部门?",
+                      slots={**slots, "eligibility_answer": "那这个找哪个部门?"},
+                      intent=("ask_department", 0.93),
+                      events=[{"event": "user", "text": "那这个找哪个部门?"},
+                              {"event": "action", "name": "action_answer_department"},
+                              {"event": "action", "name": "eligibility_form"}])
+    assert code == 200
+    assert body["responses"][0]["text"].startswith("我们继续核对第44条")
+    assert _slots(body["events"])["eligibility_pending"] == "enterprise_type"
+
+
+def test_a_new_check_ignores_the_state_of_an_abandoned_one(call) -> None:  # type: ignore[no-untyped-def]
+    stale = {"eligibility_measure": 50, "eligibility_pending": "annual_export_usd_10k",
+             "eligibility_facts": {"annual_export_usd_10k": 250.0}}
+    code, body = call("validate_eligibility_form", "我能申请贷款延期还本付息吗?", slots=stale,
+                      intent=("check_eligibility", 0.9),
+                      events=[{"event": "user", "text": "我能申请贷款延期还本付息吗?"},
+                              {"event": "active_loop", "name": "eligibility_form"}])
+    assert body["responses"][0]["text"].startswith("我来按第44条")
+    assert _slots(body["events"])["eligibility_facts"] == {}
+
+
+def test_unparsed_answer_with_answer_like_intent_is_asked_again(call) -> None:  # type: ignore[no-untyped-def]
+    code, body = call("validate_eligibility_form", "我们的贷款能申请延期还本付息吗?", slots={})
+    slots = _slots(body["events"])
+    code, body = _answer(call, "这个不好说", slots, intent=("inform", 0.6))
+    assert code == 200
+    assert "没能识别您的回答" in body["responses"][0]["text"]
+
+
+def test_boolean_facts_stated_in_passing(call) -> None:  # type: ignore[no-untyped-def]
+    code, body = call("action_check_eligibility",
+                      "我们是小微企业,2022年在册35人,没裁员,社保都按时交,能拿稳岗返还吗?", slots={})
+    facts = _slots(body["events"])["eligibility_facts"]
+    assert facts.get("has_layoffs") is False
+    assert facts.get("pays_social_insurance") is True
+
+
+def test_leaving_the_form_forgets_its_state(call) -> None:  # type: ignore[no-untyped-def]
+    code, body = call("action_reset_eligibility", "算了", slots={"eligibility_measure": 44})
+    assert code == 200
+    slots = _slots(body["events"])
+    assert slots["eligibility_measure"] is None and slots["eligibility_facts"] is None
+    assert {"event": "active_loop", "timestamp": None, "name": None} in body["events"]

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from knowledge.settings import get_settings
+
 pytestmark = pytest.mark.slow
 
 
@@ -50,6 +52,32 @@ def test_measure_40_has_expired(call) -> None:  # type: ignore[no-untyped-def]
     assert body["responses"][0]["text"] == "第40条:该措施执行至2024年12月31日,目前已到期。"
     code, body = call("action_answer_question", "小规模纳税人的六税两费减半政策现在还能享受吗?")
     assert "第40条" in body["responses"][0]["text"] and "目前已到期" in body["responses"][0]["text"]
+
+
+def test_measure_40_in_force_before_its_deadline(call, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("POLICYBOT_TODAY", "2023-05-01")
+    get_settings.cache_clear()
+    code, body = call("action_answer_validity", "第40条现在还有效吗?")
+    assert body["responses"][0]["text"] == "第40条:该措施执行至2024年12月31日,目前仍在有效期内。"
+    assert body["responses"][0]["custom"]["validity"][0]["in_force"] is True
+
+
+def test_validity_follow_up_uses_current_measure(call) -> None:  # type: ignore[no-untyped-def]
+    code, body = call("action_answer_validity", "还有效吗?", slots={"current_measures": [44]})
+    assert body["responses"][0]["text"].startswith("第44条:")
+    assert body["responses"][0]["custom"]["citations"] == [44]
+
+
+def test_how_to_apply_points_to_departments_without_inventing_steps(call) -> None:  # type: ignore[no-untyped-def]
+    code, body = call("action_how_to_apply", "具体怎么申请?", slots={"current_measures": [52]})
+    assert code == 200
+    reply = body["responses"][0]
+    assert reply["text"].startswith("第52条原文没有写明具体的申请流程")
+    assert "区商务局" in reply["text"]
+    assert reply["custom"]["citations"] == [52]
+    code, body = call("action_how_to_apply", "出口信用保险的保费补贴具体怎么申请?",
+                      slots={"current_measures": [52]})
+    assert body["responses"][0]["custom"]["citations"] == [50]
 
 
 @pytest.mark.parametrize("text", ["第44条", "措施44", "第四十四条"])

@@ -1,0 +1,133 @@
+"""Conversations through a real Rasa server and the real answer service (REST channel)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+import pytest
+
+from tests.live import LiveStack
+
+pytestmark = pytest.mark.e2e
+_senders = itertools.count()
+
+
+class Conversation:
+    """One sender's turns; each turn returns the bot's text and the cited measures."""
+
+    def __init__(self, stack: LiveStack) -> None:
+        self.stack = stack
+        self.sender = f"e2e-{next(_senders)}"
+        self.messages: list[dict[str, Any]] = []
+
+    def say(self, text: str) -> str:
+        self.messages = self.stack.chat(self.sender, text)
+        assert self.messages, f"no reply to {text!r}"
+        return "\n".join(str(m.get("text", "")) for m in self.messages)
+
+    @property
+    def citations(self) -> list[int]:
+        return [n for m in self.messages for n in (m.get("custom") or {}).get("citations", [])]
+
+    @property
+    def buttons(self) -> list[str]:
+        return [b["payload"] for m in self.messages for b in m.get("buttons") or []]
+
+
+@pytest.fixture
+def chat(live_stack: LiveStack) -> Conversation:
+    return Conversation(live_stack)
+
+
+def test_free_question_cites_the_measure_with_departments(chat: Conversation) -> None:
+    reply = chat.say("我们公司想去德国参展,展位费能补贴吗?")
+    assert "第52条" in reply and "区商务局" in reply
+    assert chat.citations[0] == 52
+
+
+def test_department_question(chat: Conversation) -> None:
+    reply = chat.say("出口信用保险归哪个部门管?")
+    assert "区商务局" in reply and "区财政局" in reply
+    assert "第50条" in reply
+
+
+def test_department_measures(chat: Conversation) -> None:
+    reply = chat.say("区金融局负责哪些措施?")
+    assert reply.startswith("区金融局负责以下")
+    assert "第44条" in reply
+
+
+@pytest.mark.parametrize("text", ["第44条", "看一下第四十四条"])
+def test_measure_by_number(chat: Conversation, text: str) -> None:
+    reply = chat.say(text)
+    assert reply.startswith("第44条(")
+    assert chat.citations == [44]
+
+
+def test_follow_ups_use_the_current_measure(chat: Conversation) -> None:
+    chat.say("小规模纳税人的六税两费减半还能享受吗?")
+    assert chat.citations[0] == 40
+    reply = chat.say("那找哪个部门?")
+    assert reply.startswith("第40条由") and "区税务局" in reply
+    reply = chat.say("还有效吗?")
+    assert reply.startswith("第40条:") and "已到期" in reply
+    reply = chat.say("具体怎么申请?")
+    assert reply.startswith("第40条原文没有写明具体的申请流程")
+
+
+def test_eligibility_form_over_three_turns(chat: Conversation) -> None:
+    reply = chat.say("我能申请贷款延期还本付息吗?")
+    assert "第44条" in reply
+    assert "小微企业" in chat.buttons
+    reply = chat.say("小微企业")
+    assert "到期" in reply
+    reply = chat.say("下个月吧")
+    assert "没能识别您的回答" in reply
+    reply = chat.say("2023年3月10日")
+    verdict = next(m["custom"]["verdict"] for m in chat.messages if "verdict" in (m.get("custom") or {}))
+    assert verdict["outcome"] == "met"
+    assert "区金融局" in reply
+    # The form is over: a new question is answered as a question.
+    reply = chat.say("展位费能补贴吗?")
+    assert "第52条" in reply
+
+
+def test_eligibility_with_all_facts_up_front(chat: Conversation) -> None:
+    reply = chat.say("我们是大型企业,贷款3月到期,能申请延期还本付息吗?")
+    verdict = next(m["custom"]["verdict"] for m in chat.messages if "verdict" in (m.get("custom") or {}))
+    assert verdict["outcome"] == "not_met"
+    assert "不符合第44条" in reply
+
+
+def test_question_in_the_middle_of_a_form(chat: Conversation) -> None:
+    chat.say("我能申请贷款延期还本付息吗?")
+    reply = chat.say("这个是哪个部门负责的?")
+    assert "区金融局" in reply
+    assert "我们继续核对第44条" in reply
+    reply = chat.say("个体工商户")
+    assert "到期" in reply
+
+
+def test_leaving_a_form(chat: Conversation) -> None:
+    chat.say("我们年出口250万美元,出口信保保费能补贴吗?")
+    reply = chat.say("算了")
+    assert "已停止条件核对" in reply
+    reply = chat.say("区商务局负责哪些措施?")
+    assert reply.startswith("区商务局负责以下")
+
+
+def test_unanswerable_question_cites_nothing(chat: Conversation) -> None:
+    reply = chat.say("护照怎么办理?")
+    assert not re.search(r"第\d+条由|根据第\d+条", reply)
+    assert chat.citations == []
+
+
+def test_out_of_scope_is_a_polite_refusal(chat: Conversation) -> None:
+    reply = chat.say("帮我写一首关于春天的诗")
+    assert "不在我的服务范围" in reply and chat.citations == []
+
+
+def test_greeting(chat: Conversation) -> None:
+    assert "政策" in chat.say("你好")
