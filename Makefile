@@ -12,7 +12,7 @@ RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VE
 RASA_FILES := --config config.yml --domain bot/domain.yml
 
 .PHONY: help setup venv venv-rasa model index bot-model bot-validate run serve test test-fast lint \
-        eval nlu-eval bench bench-chat readme-figures clean
+        eval eval-chat nlu-eval bench bench-chat readme-figures clean browser
 
 help:
 	@echo "make run        set up everything and start the assistant"
@@ -51,10 +51,10 @@ run: setup
 	@scripts/run-all.sh
 
 lint: venv
-	$(VENV)/bin/ruff check knowledge index api tests
+	$(VENV)/bin/ruff check knowledge index api tests scripts
 	$(VENV)/bin/mypy
 
-test: setup lint bot-validate
+test: setup browser lint bot-validate
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: venv
@@ -72,7 +72,16 @@ bench: index
 bench-chat: setup
 	$(PY) tests/bench/bench_chat.py
 
-readme-figures: index
+eval-chat: setup
+	$(PY) tests/bench/chat_eval.py
+
+# Chromium and CJK fonts for the browser tests (tests/web); a no-op once installed.
+browser:
+	@scripts/install-browser.sh
+
+# All measured figures in README.md (~15 min); `scripts/update-readme-figures.sh retrieval`
+# or `... bot` for one part.
+readme-figures: setup
 	scripts/update-readme-figures.sh
 
 clean:

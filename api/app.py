@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routers import health, rest, webhook
+from api.routers import chat, health, pages, rest, webhook
 from api.services import Services, load_services
 
 log = logging.getLogger(__name__)
@@ -36,4 +36,6 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(webhook.router)
     app.include_router(rest.router)
+    app.include_router(chat.router)
+    app.include_router(pages.router)
     return app

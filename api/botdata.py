@@ -32,7 +32,7 @@ REGEX_ENTITIES: dict[str, list[str]] = {
 ENTERPRISE_TYPE_FACT = "enterprise_type"
 # Aliases this short or generic ("财政", "商务") would mark ordinary words ("电子商务") as
 # departments; the lookup keeps names that read as an institution.
-_INSTITUTION = re.compile(r"(局|委|会|院|中心|公司|分局|开发区|管委会|联|大队|办|所|站)$")
+_INSTITUTION = re.compile(r"(局|委|会|院|中心|公司|区|联|大队|办|所|站|部门)$")
 # Bank questions that ask for a department, a deadline or a procedure belong to other
 # intents; they stay out of ask_question's examples.
 _OTHER_INTENT = re.compile(r"部门|哪个局|找谁|谁负责|谁牵头|有效|截止|过期|到期|怎么申请|如何申请|"
@@ -57,13 +57,14 @@ def department_lookup(catalog: Catalog) -> list[str]:
     names = []
     for canonical, aliases in catalog.table.aliases().items():
         names.append(canonical)
-        names += [a for a in aliases if _INSTITUTION.search(a) and len(a) >= 3]
+        names += [a for a in aliases if _INSTITUTION.search(a) and len(a) >= 2]
     return sorted(set(names), key=lambda n: (-len(n), n))
 
 
 def enterprise_types(rules: RuleBook) -> list[str]:
+    """Longest first: a regex alternation takes the first that matches (小微企业主 > 小微企业)."""
     fact = rules.facts.get(ENTERPRISE_TYPE_FACT)
-    return [c for c in (fact.choices if fact else ()) if c != "其他"]
+    return sorted((c for c in (fact.choices if fact else ()) if c != "其他"), key=lambda c: -len(c))
 
 
 class Annotator:

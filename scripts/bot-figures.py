@@ -1,0 +1,26 @@
+"""Markdown for the README's bot figures, from the reports the bot measurements write:
+var/reports/nlu/summary.json, var/bench/chat_eval.json and var/bench/chat.json."""
+
+import json
+import sys
+from pathlib import Path
+
+nlu = json.loads(Path("var/reports/nlu/summary.json").read_text(encoding="utf-8"))
+chat = json.loads(Path("var/bench/chat_eval.json").read_text(encoding="utf-8"))
+bench = json.loads(Path("var/bench/chat.json").read_text(encoding="utf-8"))
+lines: list[str] = []
+out = lines.append
+worst = ", ".join(f"{name} {f1}" for name, f1 in nlu["worst_intents"][:3])
+out(f"Measured {nlu['date']} on {nlu['machine']} by `make readme-figures` "
+      f"(`scripts/nlu-crossval.sh`, `tests/bench/chat_eval.py`, `tests/bench/bench_chat.py`).\n")
+out(f"- NLU, {nlu['folds']}-fold cross-validation: intent macro-F1 {nlu['intent_macro_f1']}, "
+      f"accuracy {nlu['intent_accuracy']}; entity micro-F1 {nlu['entity_micro_f1']}. "
+      f"Weakest intents: {worst}.")
+out(f"- Whole chat on the evaluation set ({chat['answerable']} answerable questions): first "
+      f"citation correct {chat['first_citation_correct']:.1%}, a gold measure among the citations "
+      f"{chat['any_citation_correct']:.1%}; {chat['unanswerable']} unanswerable questions answered "
+      f"without a citation {chat['unanswerable_without_citation']:.1%}.")
+out("\n| concurrent senders | turns | p50 | p95 | turns/s |\n|---|---|---|---|---|")
+for r in bench["levels"]:
+    out(f"| {r['concurrency']} | {r['turns']} | {r['p50_ms']} ms | {r['p95_ms']} ms | {r['turns_per_s']} |")
+sys.stdout.write("\n".join(lines) + "\n")

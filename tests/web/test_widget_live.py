@@ -1,0 +1,84 @@
+"""The chat widget with the real bot: headless chromium -> /api/chat -> Rasa -> action webhook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.live import LiveStack
+
+pytestmark = pytest.mark.e2e
+
+REPLY_TIMEOUT = 30_000  # ms; Rasa's first answers after start-up are slow
+
+
+@pytest.fixture
+def widget(page: Page, live_stack: LiveStack) -> Page:
+    page.goto(live_stack.api_url)
+    page.get_by_role("button", name="打开政策咨询对话").click()
+    expect(page.locator(".greeting")).to_be_visible()
+    return page
+
+
+def ask(page: Page, text: str) -> None:
+    """Send a message and wait for the bot's reply to it."""
+    before = page.locator(".msg.bot").count()
+    box = page.get_by_label("输入您的问题")
+    box.fill(text)
+    box.press("Enter")
+    expect(page.locator(".msg.bot").nth(before)).to_be_visible(timeout=REPLY_TIMEOUT)
+    expect(page.locator(".typing")).to_be_hidden(timeout=REPLY_TIMEOUT)
+
+
+def test_answer_cites_the_measure_as_a_link_to_its_page(widget: Page, context: BrowserContext,
+                                                       live_stack: LiveStack, screenshots: Path) -> None:
+    ask(widget, "我们公司想去德国参展,展位费能补贴吗?")
+    answer = widget.locator(".msg.bot").last
+    expect(answer).to_contain_text("区商务局")
+    link = answer.get_by_role("link", name="第52条").first
+    expect(link).to_have_attribute("href", f"{live_stack.api_url}/measures/52")
+    with context.expect_page() as opened:
+        link.click()
+    measure_page = opened.value
+    expect(measure_page.get_by_role("heading", level=1)).to_have_text("第52条")
+    widget.screenshot(path=str(screenshots / "widget-live.png"))
+
+
+def test_eligibility_form_with_quick_replies(widget: Page) -> None:
+    ask(widget, "我能申请贷款延期还本付息吗?")
+    question = widget.locator(".msg.bot").last
+    expect(question).to_contain_text("第44条")
+    choice = question.get_by_role("button", name="小微企业", exact=True)
+    choice.click()
+    expect(widget.locator(".msg.user").last).to_have_text("我:小微企业")
+    expect(choice).to_be_disabled()  # a used quick reply cannot be sent twice
+    expect(widget.locator(".msg.bot").last).to_contain_text("到期", timeout=REPLY_TIMEOUT)
+    ask(widget, "2023年3月10日")
+    verdict = widget.locator(".msg.bot").last
+    expect(verdict).to_contain_text("符合")
+    expect(verdict).to_contain_text("区金融局")
+    expect(verdict.get_by_role("link", name="第44条").first).to_be_visible()
+
+
+def test_reload_restores_the_conversation_and_its_rating(widget: Page, live_stack: LiveStack) -> None:
+    ask(widget, "出口信用保险归哪个部门管?")
+    answer = widget.locator(".msg.bot").last
+    expect(answer).to_contain_text("第50条")
+    answer.get_by_role("button", name="有帮助", exact=True).click()
+    expect(answer.get_by_role("button", name="有帮助", exact=True)).to_have_attribute("aria-pressed", "true")
+    sender = widget.evaluate("localStorage.getItem('policybot:sender')")
+    turns = httpx.get(f"{live_stack.api_url}/api/chat/history", params={"sender": sender}).json()["turns"]
+    assert (turns[0]["role"], turns[0]["text"]) == ("user", "出口信用保险归哪个部门管?")
+    rated = [t for t in turns if t["rating"]]
+    assert [(t["role"], t["rating"]) for t in rated] == [("bot", "up")]
+    assert "第50条" in rated[0]["text"]
+
+    texts = widget.locator(".msg:not(.greeting)").all_inner_texts()
+    widget.reload()  # the panel was open, so it opens again and asks the server for the turns
+    expect(widget.locator(".msg.bot").last).to_contain_text("第50条")
+    assert widget.locator(".msg:not(.greeting)").all_inner_texts() == texts
+    expect(widget.locator(".msg.bot").last.get_by_role("button", name="有帮助", exact=True)
+           ).to_have_attribute("aria-pressed", "true")
