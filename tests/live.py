@@ -64,39 +64,76 @@ def ensure_rasa_model() -> Path:
     return RASA_MODEL
 
 
-@contextmanager
-def live_stack(index_dir: Path, work_dir: Path) -> Iterator[LiveStack]:
-    model = ensure_rasa_model()
-    api_port, rasa_port = free_port(), free_port()
-    api_url, rasa_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{rasa_port}"
-    env = {**os.environ, "POLICYBOT_INDEX_DIR": str(index_dir), "POLICYBOT_TODAY": TODAY,
-           "POLICYBOT_RASA_URL": rasa_url,
-           "POLICYBOT_CONVERSATIONS_DB": str(work_dir / "conversations.sqlite"),
-           "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+def write_endpoints(work_dir: Path, api_url: str, tracker_db: Path) -> Path:
+    """bot/endpoints.yml with this run's action server and tracker store."""
     endpoints = work_dir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "{api_url}/webhook"\n'
                          f'tracker_store:\n  type: SQL\n  dialect: sqlite\n'
-                         f'  db: "{work_dir / "tracker.db"}"\n', encoding="utf-8")
-    api_log, rasa_log = work_dir / "api.log", work_dir / "rasa.log"
-    policybot = Path(sys.executable).parent / "policybot"
-    procs: list[subprocess.Popen[bytes]] = []
+                         f'  db: "{tracker_db}"\n', encoding="utf-8")
+    return endpoints
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            **extra}
+
+
+@contextmanager
+def rasa_server(endpoints: Path, log: Path, port: int | None = None) -> Iterator[str]:
+    """`rasa run` with the trained model (on a free port unless given); its URL once it
+    answers."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [str(RASA), "run", "--model", str(ensure_rasa_model()), "--port", str(port),
+             "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"],
+            cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT)
     try:
-        with api_log.open("wb") as out:
-            procs.append(subprocess.Popen([str(policybot), "serve", "--port", str(api_port)],
-                                          cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
-        with rasa_log.open("wb") as out:
-            procs.append(subprocess.Popen(
-                [str(RASA), "run", "--model", str(model), "--port", str(rasa_port),
-                 "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
-        _wait(f"{api_url}/health", procs[0], api_log, 120)
-        _wait(rasa_url, procs[1], rasa_log, 240)
-        yield LiveStack(api_url, rasa_url, work_dir)
+        _wait(url, proc, log, 240)
+        yield url
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(proc)
+
+
+@contextmanager
+def api_server(index_dir: Path, rasa_url: str, work_dir: Path) -> Iterator[str]:
+    """`policybot serve` on a free port over the given index; its URL once healthy."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = _env(POLICYBOT_INDEX_DIR=str(index_dir), POLICYBOT_TODAY=TODAY,
+               POLICYBOT_RASA_URL=rasa_url,
+               POLICYBOT_CONVERSATIONS_DB=str(work_dir / "conversations.sqlite"))
+    log = work_dir / "api.log"
+    with log.open("ab") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "policybot"), "serve",
+                                 "--port", str(port)],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait(f"{url}/health", proc, log, 120)
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextmanager
+def live_stack(index_dir: Path, work_dir: Path) -> Iterator[LiveStack]:
+    """The answer service and Rasa, each knowing where the other is.
+
+    Rasa's port must be known before the answer service starts (its chat proxy forwards
+    there), and the answer service's before Rasa starts (the action endpoint), so the
+    Rasa port is chosen first and handed to rasa_server through the endpoints file."""
+    rasa_port = free_port()
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    with api_server(index_dir, rasa_url, work_dir) as api_url:
+        endpoints = write_endpoints(work_dir, api_url, work_dir / "tracker.db")
+        with rasa_server(endpoints, work_dir / "rasa.log", port=rasa_port):
+            yield LiveStack(api_url, rasa_url, work_dir)
