@@ -37,7 +37,7 @@ model: venv
 	@$(POLICYBOT) model build
 
 index: model
-	@$(POLICYBOT) index build
+	@$(POLICYBOT) index build --if-changed
 
 # Rasa training data is generated from knowledge/ and the model retrained only when its
 # inputs changed.

@@ -183,12 +183,14 @@ def index_group() -> None:
 
 
 @index_group.command("build")
-def index_build() -> None:
+@click.option("--if-changed", is_flag=True,
+              help="Do nothing when the current index was built from the same inputs.")
+def index_build(if_changed: bool) -> None:
     """Validate the sources and build a new index version, then make it current."""
     from index.build import build_index
 
     try:
-        result = build_index()
+        result = build_index(if_changed=if_changed)
     except DocumentInvalid as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -196,6 +198,9 @@ def index_build() -> None:
         sys.exit(EXIT_INVALID)
     except IndexError_ as exc:
         _fail(str(exc))
+    if result is None:
+        click.echo("index: up to date (same model, sources, questions and code)")
+        return
     counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
     click.echo(f"index: version {result.version} ({counts}) with {result.model_id} "
                f"in {result.seconds:.1f}s -> {result.path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -10,8 +11,9 @@ from pathlib import Path
 from index import distill
 from index.corpus import QuestionBank, measure_document
 from index.embedder import Embedder
+from index.errors import IndexError_
 from index.hybrid import HybridIndex
-from index.store import load_fusion, save_index
+from index.store import FUSION_FILE, current_version, load_fusion, read_manifest, save_index
 from knowledge.catalog import Catalog
 from knowledge.settings import Settings, get_settings
 
@@ -58,16 +60,41 @@ class IndexBuild:
     seconds: float
 
 
-def build_index(settings: Settings | None = None, *, progress: bool = True) -> IndexBuild:
-    """Validate the sources, embed and index them into a new version, make it current."""
+def index_inputs(settings: Settings, model_id: str) -> str:
+    """Digest of everything an index is built from: the model, the knowledge files, the
+    fusion weights and the index code. Equal digests mean a rebuild would change nothing."""
+    digest = hashlib.sha256(model_id.encode())
+    files = [*sorted(settings.sources_dir.glob("*")), *sorted(settings.questions_dir.glob("*")),
+             settings.terms_file, settings.departments_file, FUSION_FILE,
+             *sorted(Path(__file__).parent.glob("*.py"))]
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_index(settings: Settings | None = None, *, progress: bool = True,
+                if_changed: bool = False) -> IndexBuild | None:
+    """Validate the sources, embed and index them into a new version, make it current.
+    With if_changed, return None without writing when the current index has the same inputs."""
     settings = settings or get_settings()
     started = time.perf_counter()
     catalog = Catalog.load(settings.sources_dir)  # raises DocumentInvalid before any write
     bank = QuestionBank.load(catalog, settings.questions_dir)
     embedder = Embedder.from_settings(settings)
+    inputs = index_inputs(settings, embedder.model_id)
+    if if_changed and _current_inputs(settings.resolved_index_dir) == inputs:
+        return None
     index = HybridIndex(catalog.measures, embedder, load_fusion())
     index.build(bank, progress=progress)
     documents = {d.info.doc_id: d.checksum for d in catalog.documents}
-    version, path = save_index(index, settings.resolved_index_dir, documents)
+    version, path = save_index(index, settings.resolved_index_dir, documents, inputs)
     return IndexBuild(version, path, index.counts, embedder.model_id,
                       time.perf_counter() - started)
+
+
+def _current_inputs(root: Path) -> str | None:
+    try:
+        return str(read_manifest(root / current_version(root)).get("inputs") or "") or None
+    except IndexError_:
+        return None

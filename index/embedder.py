@@ -46,12 +46,13 @@ class Embedder:
         dimension = int(model.get_embedding_dimension() or 0)
         return cls(model_id, settings.query_prefix, dimension, model)
 
-    def encode(self, texts: list[str], *, query: bool = False) -> np.ndarray:
-        """Normalised float32 vectors; queries get the model's instruction prefix."""
+    def encode(self, texts: list[str], *, query: bool = False, progress: bool = False) -> np.ndarray:
+        """Normalised float32 vectors; queries get the model's instruction prefix. A progress
+        bar on request: with a large hub model, encoding an index takes minutes."""
         if query and self.query_prefix:
             texts = [self.query_prefix + t for t in texts]
         vectors = self._model.encode(  # type: ignore[attr-defined]
             texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True,
-            show_progress_bar=False,
+            show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)

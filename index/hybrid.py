@@ -131,7 +131,7 @@ class HybridIndex:
                 kinds.append(KIND_QUESTION)
                 questions.append(question)
                 question_owner.append(i)
-        vectors = self.embedder.encode(texts)
+        vectors = self.embedder.encode(texts, progress=progress)
         self.dense.build(vectors, np.arange(len(texts), dtype=np.int64))
         self.item_measure = np.array(owners, dtype=np.int64)
         self.item_kind = np.array(kinds, dtype=np.int8)

@@ -36,7 +36,8 @@ def load_fusion(path: Path = FUSION_FILE) -> Fusion:
                   threshold=float(data.get("threshold", 0.0)), gate=data.get("gate") or {})
 
 
-def save_index(index: HybridIndex, root: Path, documents: dict[str, str]) -> tuple[str, Path]:
+def save_index(index: HybridIndex, root: Path, documents: dict[str, str],
+               inputs: str = "") -> tuple[str, Path]:
     """Write index files to a fresh version folder, make it current; return (version, path)."""
     root.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
@@ -60,6 +61,7 @@ def save_index(index: HybridIndex, root: Path, documents: dict[str, str]) -> tup
             "model": {"id": index.embedder.model_id, "dimension": index.embedder.dimension,
                       "query_prefix": index.embedder.query_prefix},
             "documents": documents,
+            "inputs": inputs,
             "counts": index.counts,
             "fusion": {"weights": index.fusion.weights, "threshold": index.fusion.threshold,
                        "gate": index.fusion.gate},

@@ -33,7 +33,8 @@ stop() {
     kill "$api" "$rasa" 2>/dev/null
     wait "$api" "$rasa" 2>/dev/null
 }
-trap stop INT TERM EXIT
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 
 wait_for() {  # url pid name seconds
     for _ in $(seq "$4"); do

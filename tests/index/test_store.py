@@ -79,5 +79,19 @@ def test_rebuild_switches_current_and_keeps_old_for_rollback(generic: Settings) 
     root = generic.resolved_index_dir
     before = current_version(root)
     result = build_index(generic, progress=False)
+    assert result is not None
     assert current_version(root) == result.version != before
     assert before in versions(root)
+
+
+def test_rebuild_if_changed_skips_identical_inputs(generic: Settings) -> None:
+    root = generic.resolved_index_dir
+    before = current_version(root)
+    assert build_index(generic, progress=False, if_changed=True) is None
+    assert current_version(root) == before
+    changed_terms = root.parent / "terms.txt"
+    changed_terms.write_text(generic.terms_file.read_text(encoding="utf-8") + "新词 5 n\n",
+                             encoding="utf-8")
+    other = generic.model_copy(update={"terms_file": changed_terms})
+    assert build_index(other, progress=False, if_changed=True) is not None
+    assert current_version(root) != before
