@@ -23,6 +23,9 @@ from index.evaluate import load_eval_set  # noqa: E402
 
 LEVELS = (1, 10, 50)
 TURNS_PER_LEVEL = int(os.environ.get("BENCH_TURNS", "200"))
+# Rasa reloads a sender's whole tracker every turn, so conversation length matters:
+# each simulated user asks a handful of questions, as on the website, then leaves.
+TURNS_PER_CONVERSATION = 5
 # A realistic mix: mostly free questions, some follow-ups and numbered lookups.
 EXTRA = ["那找哪个部门?", "还有效吗?", "第44条", "区商务局负责哪些措施?", "你好"]
 
@@ -34,10 +37,13 @@ async def _level(url: str, concurrency: int, messages: list[str]) -> dict[str, f
         queue.put_nowait(m)
 
     async def sender(i: int, client: httpx.AsyncClient) -> None:
+        turn = 0
         while not queue.empty():
             text = queue.get_nowait()
+            conversation = f"bench-{concurrency}-{i}-{turn // TURNS_PER_CONVERSATION}"
+            turn += 1
             started = time.perf_counter()
-            r = await client.post(url, json={"sender": f"bench-{concurrency}-{i}", "message": text})
+            r = await client.post(url, json={"sender": conversation, "message": text})
             r.raise_for_status()
             latencies.append((time.perf_counter() - started) * 1000)
 
