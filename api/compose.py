@@ -107,6 +107,11 @@ def full_measure(measure: Measure) -> Reply:
     text = (f"{measure.citation}({measure.chapter.numeral}、{measure.chapter.title} / "
             f"({measure.section.numeral}){measure.section.title}):\n{measure.text}\n"
             f"责任单位:{departments_text(measure)}。\n{describe_validity(validity)}")
+    return _about(measure, text)
+
+
+def _about(measure: Measure, text: str) -> Reply:
+    """A reply about one measure, with its structured payload."""
     return Reply(text, {"citations": [measure.number], "departments": measure.departments,
                         "validity": [measure_payload(measure)]})
 
@@ -118,5 +123,4 @@ def how_to_apply(measure: Measure) -> Reply:
     text = (f"{measure.citation}原文没有写明具体的申请流程和所需材料,"
             f"请直接联系责任单位{departments_text(measure)}咨询办理。\n"
             f"原文:“{quote(measure.text)}”\n{describe_validity(validity)}")
-    return Reply(text, {"citations": [measure.number], "departments": measure.departments,
-                        "validity": [measure_payload(measure)]})
+    return _about(measure, text)

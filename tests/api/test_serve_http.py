@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,42 +10,16 @@ import httpx
 import pytest
 
 from tests.api.conftest import FIXTURE
-from tests.conftest import ROOT
+from tests.live import api_server, free_port
 
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(default_index_dir: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "POLICYBOT_INDEX_DIR": str(default_index_dir),
-           "POLICYBOT_TODAY": "2026-11-30"}
-    exe = Path(sys.executable).parent / "policybot"
-    proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    try:
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            time.sleep(0.5)
-        else:
-            pytest.fail("policybot serve did not become healthy in 90 s")
+def server(default_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with api_server(default_index_dir, f"http://127.0.0.1:{free_port()}",
+                    tmp_path_factory.mktemp("serve")) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_rasa_call_over_http(server: str) -> None:

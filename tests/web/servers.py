@@ -6,29 +6,16 @@ tests never write to the developer's var/chat.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
+from tests.live import api_server, free_port
 
-from tests.conftest import ROOT
-
-TODAY = "2026-11-30"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["Server", "free_port", "serve", "static_site"]
 
 
 @dataclass
@@ -38,37 +25,10 @@ class Server:
 
 
 @contextmanager
-def serve(index_dir: Path, work_dir: Path, rasa_url: str, timeout: float = 90) -> Iterator[Server]:
+def serve(index_dir: Path, work_dir: Path, rasa_url: str) -> Iterator[Server]:
     """Start `policybot serve`, wait for /health, stop it afterwards (log in work_dir)."""
-    port = free_port()
-    chat_db = work_dir / "conversations.sqlite"
-    env = {**os.environ, "POLICYBOT_INDEX_DIR": str(index_dir), "POLICYBOT_CONVERSATIONS_DB": str(chat_db),
-           "POLICYBOT_TODAY": TODAY, "POLICYBOT_RASA_URL": rasa_url}
-    log_path = work_dir / "serve.log"
-    exe = Path(sys.executable).parent / "policybot"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(exe), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"policybot serve did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.3)
-        yield Server(url, chat_db)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with api_server(index_dir, rasa_url, work_dir) as url:
+        yield Server(url, work_dir / "conversations.sqlite")
 
 
 @contextmanager
