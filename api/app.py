@@ -30,6 +30,10 @@ def create_app(services: Services | None = None) -> FastAPI:
                 raise
         log.info("serving index %s", app.state.services.index.version)
         yield
+        client = getattr(app.state, "rasa_client", None)
+        if client is not None:
+            app.state.rasa_client = None
+            await client.aclose()
 
     app = FastAPI(title="policybot", description="Cited answers about district policy measures",
                   lifespan=lifespan)

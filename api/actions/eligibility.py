@@ -49,26 +49,25 @@ _HEADCOUNT = re.compile(r"(\d+)\s*(?:人|名|个员工|个人)")
 _DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*(?:[-/.月]\s*\d{1,2}\s*日?|月底|月末|月)?")
 
 
+def _since_user_message(ctx: Context) -> list[dict[str, Any]]:
+    """Tracker events after the latest user message, oldest first."""
+    events = ctx.call.tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    return events[last_user + 1:]
+
+
 def _just_activated(ctx: Context) -> bool:
     """Rasa activated the form on this very message: an active_loop event for it follows
     the latest user message. Slots left by an earlier, abandoned check are then stale."""
-    for event in reversed(ctx.call.tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "active_loop" and event.get("name") == FORM:
-            return True
-    return False
+    return any(e.get("event") == "active_loop" and e.get("name") == FORM
+               for e in _since_user_message(ctx))
 
 
 def _back_from_digression(ctx: Context) -> bool:
     """Another action ran since the user's message (the form was rejected, a rule answered
     the question): the message was not an answer, so the pending fact is asked again."""
-    for event in reversed(ctx.call.tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") not in _FORM_STEPS:
-            return True
-    return False
+    return any(e.get("event") == "action" and e.get("name") not in _FORM_STEPS
+               for e in _since_user_message(ctx))
 
 
 def _rule(ctx: Context, fresh: bool) -> Rule | None:

@@ -144,12 +144,25 @@ def bot_messages(payload: Any) -> list[BotMessage]:
     return out
 
 
-async def ask_rasa(sender: str, message: str) -> list[BotMessage]:
+def rasa_client(request: Request) -> httpx.AsyncClient:
+    """One HTTP client per app, made on first use, so chat turns reuse Rasa connections
+    instead of opening one each; the app's lifespan closes it."""
+    client: httpx.AsyncClient | None = getattr(request.app.state, "rasa_client", None)
+    if client is None:
+        client = httpx.AsyncClient()
+        request.app.state.rasa_client = client
+    return client
+
+
+RasaClientDep = Annotated[httpx.AsyncClient, Depends(rasa_client)]
+
+
+async def ask_rasa(client: httpx.AsyncClient, sender: str, message: str) -> list[BotMessage]:
     """One round trip to Rasa's REST channel; any failure is a 503 with a Chinese detail."""
     url = get_settings().rasa_url.rstrip("/") + "/webhooks/rest/webhook"
     try:
-        async with httpx.AsyncClient(timeout=RASA_TIMEOUT) as client:
-            response = await client.post(url, json={"sender": sender, "message": message})
+        response = await client.post(url, json={"sender": sender, "message": message},
+                                     timeout=RASA_TIMEOUT)
         response.raise_for_status()
         return bot_messages(response.json())
     except (httpx.HTTPError, ValueError) as exc:
@@ -158,8 +171,8 @@ async def ask_rasa(sender: str, message: str) -> list[BotMessage]:
 
 
 @router.post("/api/chat", response_model=ChatResponse)
-async def chat(body: ChatRequest, store: StoreDep) -> Any:
-    replies = await ask_rasa(body.sender, body.message)
+async def chat(body: ChatRequest, store: StoreDep, client: RasaClientDep) -> Any:
+    replies = await ask_rasa(client, body.sender, body.message)
     stored = await run_in_threadpool(store.add_exchange, body.sender, body.message, replies)
     return {"sender": body.sender,
             "messages": [{"id": t.id, "text": t.text, "buttons": t.buttons, "custom": t.custom}

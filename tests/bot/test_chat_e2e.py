@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.bench.chat_eval import cited
 from tests.live import LiveStack
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +30,7 @@ class Conversation:
 
     @property
     def citations(self) -> list[int]:
-        return [n for m in self.messages for n in (m.get("custom") or {}).get("citations", [])]
+        return cited(self.messages)
 
     @property
     def buttons(self) -> list[str]:
