@@ -41,7 +41,7 @@ index: model
 
 # Rasa training data is generated from knowledge/ and the model retrained only when its
 # inputs changed.
-bot-model: venv venv-rasa
+bot-model: venv venv-rasa model
 	@scripts/train-bot.sh
 
 bot-validate: bot-model
@@ -51,7 +51,7 @@ run: setup
 	@scripts/run-all.sh
 
 lint: venv
-	$(VENV)/bin/ruff check knowledge index api tests scripts
+	$(VENV)/bin/ruff check knowledge index api bot tests scripts
 	$(VENV)/bin/mypy
 
 test: setup browser lint bot-validate

@@ -1,0 +1,133 @@
+"""Dense features for Rasa's NLU from the project's distilled static embedding model.
+
+Bag-of-words features only know the words seen in training, so an off-topic question
+("以太坊现在多少钱一个") or a paraphrase with unseen words lands on whichever intent shares
+a function word. The static model (var/models/policy-static-zh, distilled by
+`policybot index build` from a multilingual sentence encoder) carries general meaning
+for ~32k Chinese words at a lookup's cost (well under a millisecond per message), so it
+gives DIET semantic features without a transformer at prediction time.
+
+The sentence vector is exactly what `SentenceTransformer(model_path).encode(text)`
+returns (token-id mean, then L2 normalisation); tests/bot/test_static_featurizer.py
+checks that against sentence-transformers. Each jieba token gets the same treatment on
+its own text, as the sequence features DIET also consumes.
+
+Runs inside the Rasa environment (Python 3.10): only numpy, safetensors and tokenizers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS, TOKENS_NAMES
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer as RasaTokenizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from safetensors.numpy import load_file
+from tokenizers import Tokenizer
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_PATH = "var/models/policy-static-zh"
+
+
+class StaticEmbedding:
+    """The static model's tokenizer and embedding table, usable without torch."""
+
+    def __init__(self, model_dir: Path) -> None:
+        tokenizer_file = model_dir / "tokenizer.json"
+        weights_file = model_dir / "model.safetensors"
+        if not tokenizer_file.is_file() or not weights_file.is_file():
+            raise FileNotFoundError(
+                f"static embedding model not found in {model_dir}: run `make model` "
+                "(or `policybot index build`) to distil it first")
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self.weights = load_file(str(weights_file))["embedding.weight"].astype(np.float32)
+        meta = model_dir / "policybot-distill.json"
+        self.digest = json.loads(meta.read_text("utf-8")).get("digest", "") if meta.is_file() else ""
+
+    @property
+    def dimension(self) -> int:
+        return int(self.weights.shape[1])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised mean vector per text; zeros for a text with no known token."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, encoding in enumerate(self.tokenizer.encode_batch(texts, add_special_tokens=False)):
+            if encoding.ids:
+                vector = self.weights[encoding.ids].mean(axis=0)
+                norm = float(np.linalg.norm(vector))
+                if norm > 0:
+                    out[row] = vector / norm
+        return out
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class StaticEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds the static model's vectors as dense sequence and sentence features of TEXT."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [RasaTokenizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # weight: the vectors are unit length (values ~0.04), while the sparse features
+        # are counts; a classifier with a fixed L2 penalty (LogisticRegression) needs
+        # them scaled up to weigh as much as the words.
+        return {**DenseFeaturizer.get_default_config(), "model_path": DEFAULT_MODEL_PATH,
+                "weight": 1.0}
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["numpy", "safetensors", "tokenizers"]
+
+    def __init__(self, config: dict[str, Any], execution_context: ExecutionContext) -> None:
+        super().__init__(execution_context.node_name, config)
+        self.model = StaticEmbedding(Path(self._config["model_path"]))
+        log.info("static embedding featurizer: %s (digest %s, %d-d)",
+                 self._config["model_path"], self.model.digest, self.model.dimension)
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> StaticEmbeddingFeaturizer:
+        return cls(config, execution_context)
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if not str(config.get("model_path", "")).strip():
+            raise ValueError("StaticEmbeddingFeaturizer needs a model_path")
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._featurize(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def _featurize(self, message: Message) -> None:
+        tokens = message.get(TOKENS_NAMES[TEXT])
+        text = message.get(TEXT)
+        if not tokens or not text:
+            return
+        weight = float(self._config["weight"])
+        sequence = self.model.encode([token.text for token in tokens]) * weight
+        sentence = self.model.encode([text]) * weight
+        alias = self._config[FEATURIZER_CLASS_ALIAS]
+        message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
+        message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))
