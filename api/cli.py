@@ -158,12 +158,15 @@ def model() -> None:
 @model.command("build")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs did not change.")
 def model_build(force: bool) -> None:
-    """Distil the default Chinese static model into var/models/ if its inputs changed."""
+    """Distil the default Chinese static model into var/models/ if its inputs changed.
+
+    Built even when retrieval is configured to use another model: the bot's NLU reads
+    the distilled model's vectors as features (bot/components/)."""
     from index.build import build_default_model
 
     if get_settings().model:
-        click.echo(f"model: using configured model {get_settings().model!r}; nothing to build")
-        return
+        click.echo(f"model: retrieval uses the configured model {get_settings().model!r}; "
+                   "the bot's NLU still uses the distilled default")
     try:
         result = build_default_model(force=force)
     except DocumentInvalid as exc:

