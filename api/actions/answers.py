@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api import compose
-from api.actions.base import CURRENT_MEASURES, Action, Context, Outcome
+from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, Context, Outcome
 from api.protocol import slot_event
 from index.hybrid import SearchResult
 from knowledge.citations import find_measure_numbers
@@ -11,7 +11,6 @@ from knowledge.errors import MeasureNotFound
 from knowledge.models import Measure
 from knowledge.validity import describe_validity, validity_of
 
-FOLLOW_UP_MAX_CHARS = 12
 _ANAPHORA = ("那", "这", "它", "该", "此", "还", "具体")
 
 

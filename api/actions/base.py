@@ -11,6 +11,9 @@ from api.protocol import ActionCall
 from api.services import Services
 
 CURRENT_MEASURES = "current_measures"
+# A message this short rarely names its own topic ("还有效吗", "我们能申请吗"): it is
+# about the current measure. A longer one is taken at its word.
+FOLLOW_UP_MAX_CHARS = 12
 
 
 @dataclass

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.actions.base import CURRENT_MEASURES, Action, Context, Outcome
+from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, Context, Outcome
 from api.compose import Reply, departments_text, measure_payload
 from api.protocol import ActionRejected, active_loop_event, slot_event
 from knowledge.citations import find_measure_numbers
@@ -71,16 +71,22 @@ def _back_from_digression(ctx: Context) -> bool:
 
 
 def _rule(ctx: Context, fresh: bool) -> Rule | None:
-    """The measure to check: slot (unless starting afresh), then 第N条 in the message, then
-    the current measure, then the best search hit that has rules."""
+    """The measure to check: slot (unless starting afresh), then 第N条 in the message.
+    Then, for a short message ("我们符合吗"), the current measure before the search hits;
+    for a longer one, which names its own topic ("我能申请贷款延期还本付息吗?" right after
+    a question about trade fairs), the search hits first."""
     rules = ctx.services.rules
     doc_id = ctx.services.catalog.document().info.doc_id
     candidates: list[int] = []
     if not fresh and ctx.slot(MEASURE_SLOT):
         candidates.append(int(ctx.slot(MEASURE_SLOT)))
-    candidates += find_measure_numbers(ctx.text) + ctx.current_measures
-    candidates += [r.measure.number for r in ctx.services.index.search(ctx.text, k=3)
-                   if r.answerable]
+    candidates += find_measure_numbers(ctx.text)
+    searched = [r.measure.number for r in ctx.services.index.search(ctx.text, k=3)
+                if r.answerable]
+    if len(ctx.text) <= FOLLOW_UP_MAX_CHARS:
+        candidates += ctx.current_measures + searched
+    else:
+        candidates += searched + ctx.current_measures
     for number in candidates:
         rule = rules.rule(doc_id, number)
         if rule is not None:

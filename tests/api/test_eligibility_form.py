@@ -123,3 +123,18 @@ def test_leaving_the_form_forgets_its_state(call) -> None:  # type: ignore[no-un
     slots = _slots(body["events"])
     assert slots["eligibility_measure"] is None and slots["eligibility_facts"] is None
     assert {"event": "active_loop", "timestamp": None, "name": None} in body["events"]
+
+
+def test_a_question_with_its_own_topic_checks_that_measure_not_the_current_one(call) -> None:  # type: ignore[no-untyped-def]
+    """Right after a trade-fair answer (current measure 52), a loan question is about 44."""
+    code, body = call("validate_eligibility_form", "我能申请贷款延期还本付息吗?",
+                      slots={"current_measures": [52]})
+    assert code == 200
+    assert body["responses"][0]["text"].startswith("我来按第44条")
+
+
+def test_a_short_follow_up_checks_the_current_measure(call) -> None:  # type: ignore[no-untyped-def]
+    code, body = call("validate_eligibility_form", "我们符合条件吗?",
+                      slots={"current_measures": [52]})
+    assert code == 200
+    assert body["responses"][0]["text"].startswith("我来按第52条")
