@@ -102,6 +102,14 @@ def test_eligibility_with_all_facts_up_front(chat: Conversation) -> None:
     assert "不符合第44条" in reply
 
 
+def test_eligibility_question_after_another_topic_checks_its_own_measure(
+        chat: Conversation) -> None:
+    chat.say("我们公司想去德国参展,展位费能补贴吗?")
+    assert chat.citations[0] == 52
+    reply = chat.say("我能申请贷款延期还本付息吗?")
+    assert "第44条" in reply and "第52条" not in reply
+
+
 def test_question_in_the_middle_of_a_form(chat: Conversation) -> None:
     chat.say("我能申请贷款延期还本付息吗?")
     reply = chat.say("这个是哪个部门负责的?")
