@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train the Rasa model when its inputs changed; otherwise reuse the one in var/rasa/models/.
 # Inputs: config, domain, hand-written and generated data, the jieba dictionary, the
-# custom NLU components, the static embedding model's stamp and the Rasa requirements. Training takes a few minutes on two cores; an unchanged model takes a second.
+# custom NLU components, the static embedding model's stamp and the Rasa requirements.
+# Training takes about a minute on two cores; an unchanged model takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
