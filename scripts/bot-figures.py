@@ -16,9 +16,9 @@ out(f"Measured {nlu['date']} on {nlu['machine']} by `make readme-figures` "
 out(f"- NLU, {nlu['folds']}-fold cross-validation: intent macro-F1 {nlu['intent_macro_f1']}, "
       f"accuracy {nlu['intent_accuracy']}; entity micro-F1 {nlu['entity_micro_f1']}. "
       f"Weakest intents: {worst}. (Target: intent macro-F1 0.95.)"
-      + (f" Right predictions too unsure for the fallback threshold "
-         f"{nlu['fallback_threshold']} (answered by retrieval instead): "
-         f"{nlu['right_but_below_threshold']:.1%}." if "fallback_threshold" in nlu else ""))
+      f" Right predictions too unsure for the fallback threshold "
+      f"{nlu['fallback_threshold']} (answered by retrieval instead): "
+      f"{nlu['right_but_below_threshold']:.1%}.")
 out(f"- Whole chat on the evaluation set ({chat['answerable']} answerable questions): first "
       f"citation correct {chat['first_citation_correct']:.1%}, a gold measure among the citations "
       f"{chat['any_citation_correct']:.1%}; {chat['unanswerable']} unanswerable questions answered "

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 RASA_MODEL = ROOT / "var" / "rasa" / "models" / "policybot.tar.gz"
 TODAY = "2026-11-30"
+# Where `api_server` keeps the chat transcripts, inside its work_dir.
+CONVERSATIONS_DB = "conversations.sqlite"
 
 
 def free_port() -> int:
@@ -103,7 +105,7 @@ def api_server(index_dir: Path, rasa_url: str, work_dir: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     env = _env(POLICYBOT_INDEX_DIR=str(index_dir), POLICYBOT_TODAY=TODAY,
                POLICYBOT_RASA_URL=rasa_url,
-               POLICYBOT_CONVERSATIONS_DB=str(work_dir / "conversations.sqlite"))
+               POLICYBOT_CONVERSATIONS_DB=str(work_dir / CONVERSATIONS_DB))
     log = work_dir / "api.log"
     with log.open("ab") as out:
         proc = subprocess.Popen([str(Path(sys.executable).parent / "policybot"), "serve",

@@ -16,6 +16,7 @@ rules answer it and come back to the form, which re-asks the pending question.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, Context, Outcome
@@ -77,21 +78,30 @@ def _rule(ctx: Context, fresh: bool) -> Rule | None:
     a question about trade fairs), the search hits first."""
     rules = ctx.services.rules
     doc_id = ctx.services.catalog.document().info.doc_id
-    candidates: list[int] = []
-    if not fresh and ctx.slot(MEASURE_SLOT):
-        candidates.append(int(ctx.slot(MEASURE_SLOT)))
-    candidates += find_measure_numbers(ctx.text)
-    searched = [r.measure.number for r in ctx.services.index.search(ctx.text, k=3)
-                if r.answerable]
-    if len(ctx.text) <= FOLLOW_UP_MAX_CHARS:
-        candidates += ctx.current_measures + searched
-    else:
-        candidates += searched + ctx.current_measures
-    for number in candidates:
+    for number in _candidates(ctx, fresh):
         rule = rules.rule(doc_id, number)
         if rule is not None:
             return rule
     return None
+
+
+def _candidates(ctx: Context, fresh: bool) -> Iterator[int]:
+    """Measure numbers in order of preference, lazily: inside a running check the slot
+    decides, and the answer ("小微企业") is not searched at all."""
+    if not fresh and ctx.slot(MEASURE_SLOT):
+        yield int(ctx.slot(MEASURE_SLOT))
+    yield from find_measure_numbers(ctx.text)
+
+    def searched() -> Iterator[int]:
+        yield from (r.measure.number for r in ctx.services.index.search(ctx.text, k=3)
+                    if r.answerable)
+
+    if len(ctx.text) <= FOLLOW_UP_MAX_CHARS:
+        yield from ctx.current_measures
+        yield from searched()
+    else:
+        yield from searched()
+        yield from ctx.current_measures
 
 
 def _stated_facts(text: str, needed: list[Fact]) -> dict[str, Any]:

@@ -3,26 +3,22 @@
 Bag-of-words features only know the words seen in training, so an off-topic question
 ("以太坊现在多少钱一个") or a paraphrase with unseen words lands on whichever intent shares
 a function word. The static model (var/models/policy-static-zh, distilled by
-`policybot index build` from a multilingual sentence encoder) carries general meaning
+`policybot model build` from a multilingual sentence encoder) carries general meaning
 for ~32k Chinese words at a lookup's cost (well under a millisecond per message), so it
-gives DIET semantic features without a transformer at prediction time.
+gives the intent classifier semantic features without a transformer at prediction
+time.
 
-The sentence vector is exactly what `SentenceTransformer(model_path).encode(text)`
-returns (token-id mean, then L2 normalisation); tests/bot/test_static_featurizer.py
-checks that against sentence-transformers. Each jieba token gets the same treatment on
-its own text, as the sequence features DIET also consumes.
-
-Runs inside the Rasa environment (Python 3.10): only numpy, safetensors and tokenizers.
+The sentence vector is the model's encoding of the whole message (see
+static_embedding.py); each jieba token gets the same treatment on its own text, as
+sequence features.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -34,43 +30,12 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUEN
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from safetensors.numpy import load_file
-from tokenizers import Tokenizer
+
+from bot.components.static_embedding import StaticEmbedding
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_PATH = "var/models/policy-static-zh"
-
-
-class StaticEmbedding:
-    """The static model's tokenizer and embedding table, usable without torch."""
-
-    def __init__(self, model_dir: Path) -> None:
-        tokenizer_file = model_dir / "tokenizer.json"
-        weights_file = model_dir / "model.safetensors"
-        if not tokenizer_file.is_file() or not weights_file.is_file():
-            raise FileNotFoundError(
-                f"static embedding model not found in {model_dir}: run `make model` "
-                "(or `policybot index build`) to distil it first")
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
-        self.weights = load_file(str(weights_file))["embedding.weight"].astype(np.float32)
-        meta = model_dir / "policybot-distill.json"
-        self.digest = json.loads(meta.read_text("utf-8")).get("digest", "") if meta.is_file() else ""
-
-    @property
-    def dimension(self) -> int:
-        return int(self.weights.shape[1])
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """One L2-normalised mean vector per text; zeros for a text with no known token."""
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, encoding in enumerate(self.tokenizer.encode_batch(texts, add_special_tokens=False)):
-            if encoding.ids:
-                vector = self.weights[encoding.ids].mean(axis=0)
-                norm = float(np.linalg.norm(vector))
-                if norm > 0:
-                    out[row] = vector / norm
-        return out
 
 
 @DefaultV1Recipe.register(
@@ -125,9 +90,9 @@ class StaticEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         text = message.get(TEXT)
         if not tokens or not text:
             return
-        weight = float(self._config["weight"])
-        sequence = self.model.encode([token.text for token in tokens]) * weight
-        sentence = self.model.encode([text]) * weight
+        vectors = self.model.encode([token.text for token in tokens] + [text])
+        vectors *= float(self._config["weight"])
+        sequence, sentence = vectors[:-1], vectors[-1:]
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
         message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))

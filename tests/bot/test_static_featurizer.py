@@ -20,7 +20,7 @@ TEXTS = ["我们公司想去德国参展,展位费能补贴吗?", "区商务局�
 _SNIPPET = """
 import json, sys
 from pathlib import Path
-from bot.components.static_embedding_featurizer import StaticEmbedding
+from bot.components.static_embedding import StaticEmbedding
 model = StaticEmbedding(Path(sys.argv[1]))
 print(json.dumps(model.encode(json.loads(sys.argv[2])).tolist()))
 """

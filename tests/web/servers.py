@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.live import api_server, free_port
+from tests.live import CONVERSATIONS_DB, api_server, free_port
 
 __all__ = ["Server", "free_port", "serve", "static_site"]
 
@@ -28,7 +28,7 @@ class Server:
 def serve(index_dir: Path, work_dir: Path, rasa_url: str) -> Iterator[Server]:
     """Start `policybot serve`, wait for /health, stop it afterwards (log in work_dir)."""
     with api_server(index_dir, rasa_url, work_dir) as url:
-        yield Server(url, work_dir / "conversations.sqlite")
+        yield Server(url, work_dir / CONVERSATIONS_DB)
 
 
 @contextmanager
