@@ -13,7 +13,8 @@ out = lines.append
 worst = ", ".join(f"{name} {f1}" for name, f1 in nlu["worst_intents"][:3])
 out(f"Measured {nlu['date']} on {nlu['machine']} by `make readme-figures` "
       f"(`scripts/nlu-crossval.sh`, `tests/bench/chat_eval.py`, `tests/bench/bench_chat.py`).\n")
-out(f"- NLU, {nlu['folds']}-fold cross-validation: intent macro-F1 {nlu['intent_macro_f1']}, "
+out(f"- NLU, {nlu['folds']}-fold cross-validation (fold seed {nlu['fold_seed']}): "
+      f"intent macro-F1 {nlu['intent_macro_f1']}, "
       f"accuracy {nlu['intent_accuracy']}; entity micro-F1 {nlu['entity_micro_f1']}. "
       f"Weakest intents: {worst}. (Target: intent macro-F1 0.95.)"
       f" Right predictions too unsure for the fallback threshold "

@@ -8,12 +8,33 @@ the Rasa component so it can be used (and tested) without importing Rasa.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
+
+STAMP = "policybot-distill.json"
+
+
+def model_digest(model_dir: Path) -> str | None:
+    """What identifies the model's vectors: the distillation stamp's digest, else a hash
+    of the weights (a model from elsewhere); None when there is no model."""
+    stamp = model_dir / STAMP
+    if stamp.is_file():
+        digest = json.loads(stamp.read_text("utf-8")).get("digest")
+        if digest:
+            return str(digest)
+    weights = model_dir / "model.safetensors"
+    if not weights.is_file():
+        return None
+    h = hashlib.sha256()
+    with weights.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
 
 
 class StaticEmbedding:
@@ -28,8 +49,7 @@ class StaticEmbedding:
                 "(or `policybot model build`) to distil it first")
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self.weights = load_file(str(weights_file))["embedding.weight"].astype(np.float32, copy=False)
-        meta = model_dir / "policybot-distill.json"
-        self.digest = json.loads(meta.read_text("utf-8")).get("digest", "") if meta.is_file() else ""
+        self.digest = model_digest(model_dir) or ""
 
     @property
     def dimension(self) -> int:

@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.static_embedding import StaticEmbedding
+from bot.components.static_embedding import StaticEmbedding, model_digest
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,13 @@ class StaticEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> StaticEmbeddingFeaturizer:
         return cls(config, execution_context)
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Rasa's training cache keys a component's output on its config and inputs only.
+        The model's files are neither, so without this a re-distilled model would leave
+        the classifier trained on cached features from the old one."""
+        return model_digest(Path(config.get("model_path", DEFAULT_MODEL_PATH)))
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,10 +50,36 @@ def test_featurizer_vectors_equal_sentence_transformers() -> None:
     assert float(got[0] @ got[2]) < 0.9
 
 
-def test_missing_model_is_a_clear_error(tmp_path: object) -> None:
+def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
     result = subprocess.run(
         [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", _SNIPPET, str(tmp_path), "[]"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert "static embedding model not found" in result.stderr
     assert "make model" in result.stderr
+
+
+_FINGERPRINT = """
+import json, sys
+from pathlib import Path
+from bot.components.static_embedding_featurizer import StaticEmbeddingFeaturizer
+print(json.dumps([StaticEmbeddingFeaturizer.fingerprint_addon({"model_path": p}) for p in sys.argv[1:]]))
+"""
+
+
+def test_rasa_training_cache_sees_a_redistilled_model(tmp_path: Path) -> None:
+    """Rasa reuses cached component outputs keyed on config and data; a re-distilled model
+    (same path, new vectors) must change the featurizer's fingerprint, or the classifier
+    keeps features of the old model."""
+    dirs = []
+    for name, digest in (("a", "1111"), ("b", "2222"), ("c", "1111")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "policybot-distill.json").write_text(json.dumps({"digest": digest}))
+        dirs.append(str(folder))
+    result = subprocess.run(
+        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", _FINGERPRINT, *dirs],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    a, b, c = json.loads(result.stdout.strip().splitlines()[-1])
+    assert a != b and a == c and a
