@@ -16,6 +16,7 @@ import numpy as np
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
+# Written by index/distill.py (STAMP there), which Rasa's environment cannot import.
 STAMP = "policybot-distill.json"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,19 +22,27 @@ TEXTS = ["我们公司想去德国参展,展位费能补贴吗?", "区商务局�
 _SNIPPET = """
 import json, sys
 from pathlib import Path
+from typing import Any
 from bot.components.static_embedding import StaticEmbedding
 model = StaticEmbedding(Path(sys.argv[1]))
 print(json.dumps(model.encode(json.loads(sys.argv[2])).tolist()))
 """
 
 
-def _rasa_side(model_dir: str, texts: list[str]) -> np.ndarray:
-    result = subprocess.run(
-        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", _SNIPPET, model_dir,
-         json.dumps(texts, ensure_ascii=False)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+def _in_rasa_env(snippet: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a snippet in Rasa's Python 3.10 environment, from the project root."""
+    return subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", snippet, *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def _last_json(result: subprocess.CompletedProcess[str]) -> Any:
     assert result.returncode == 0, result.stderr[-2000:]
-    return np.array(json.loads(result.stdout.strip().splitlines()[-1]), dtype=np.float32)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _rasa_side(model_dir: str, texts: list[str]) -> np.ndarray:
+    result = _in_rasa_env(_SNIPPET, model_dir, json.dumps(texts, ensure_ascii=False))
+    return np.array(_last_json(result), dtype=np.float32)
 
 
 def test_featurizer_vectors_equal_sentence_transformers() -> None:
@@ -51,9 +60,7 @@ def test_featurizer_vectors_equal_sentence_transformers() -> None:
 
 
 def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", _SNIPPET, str(tmp_path), "[]"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = _in_rasa_env(_SNIPPET, str(tmp_path), "[]")
     assert result.returncode != 0
     assert "static embedding model not found" in result.stderr
     assert "make model" in result.stderr
@@ -62,6 +69,7 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
 _FINGERPRINT = """
 import json, sys
 from pathlib import Path
+from typing import Any
 from bot.components.static_embedding_featurizer import StaticEmbeddingFeaturizer
 print(json.dumps([StaticEmbeddingFeaturizer.fingerprint_addon({"model_path": p}) for p in sys.argv[1:]]))
 """
@@ -77,9 +85,5 @@ def test_rasa_training_cache_sees_a_redistilled_model(tmp_path: Path) -> None:
         folder.mkdir()
         (folder / "policybot-distill.json").write_text(json.dumps({"digest": digest}))
         dirs.append(str(folder))
-    result = subprocess.run(
-        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", _FINGERPRINT, *dirs],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    a, b, c = json.loads(result.stdout.strip().splitlines()[-1])
+    a, b, c = _last_json(_in_rasa_env(_FINGERPRINT, *dirs))
     assert a != b and a == c and a
