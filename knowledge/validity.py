@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from knowledge.formatting import zh_date
 from knowledge.models import DateRole, Measure, Validity, ValidityStatus
 from knowledge.settings import today
 
@@ -27,14 +28,17 @@ def validity_of(measure: Measure, on: dt.date | None = None) -> Validity:
 def describe_validity(validity: Validity) -> str:
     """One Chinese sentence for end users."""
     if validity.status is ValidityStatus.EXPIRED and validity.end_date:
-        return f"该措施执行至{_zh(validity.end_date)},目前已到期。"
+        return f"该措施执行至{zh_date(validity.end_date)},目前已到期。"
     if validity.status is ValidityStatus.IN_FORCE and validity.end_date:
-        return f"该措施执行至{_zh(validity.end_date)},目前仍在有效期内。"
+        return f"该措施执行至{zh_date(validity.end_date)},目前仍在有效期内。"
     text = "文件未规定该措施的截止日期,请以责任单位的最新通知为准。"
     if validity.note:
         text = f"{validity.note};请以责任单位的最新通知为准。"
     return text
 
 
-def _zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def validity_badge(validity: Validity) -> str:
+    """The short label on pages and in the console: 有效, or 已于Y年M月D日到期."""
+    if validity.status is ValidityStatus.EXPIRED and validity.end_date:
+        return f"已于{zh_date(validity.end_date)}到期"
+    return "有效"
