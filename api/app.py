@@ -1,4 +1,8 @@
-"""The FastAPI app: action webhook, REST API and health; services load in lifespan."""
+"""The FastAPI app: action webhook, REST API, chat proxy, pages and health.
+
+The model and index load in lifespan; everything a request needs besides them (settings,
+secrets, fair-use counters) is made here, once per app.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,26 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import Scope
 
+from api import errors
+from api.body_limit import CHAT_BODY_LIMIT, DEFAULT_BODY_LIMIT, WEBHOOK_BODY_LIMIT, BodyLimit
+from api.conversation_ids import ConversationIds
+from api.cors import CHAT_PREFIX, cors_headers
+from api.fair_use import FairUse
+from api.keys import ACTION_TOKEN, SIGNING_KEY, secret
 from api.routers import chat, health, pages, rest, webhook
 from api.services import Services, load_services
+from api.throttle import Throttle
+from knowledge.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
-def create_app(services: Services | None = None) -> FastAPI:
-    """services: pre-loaded (tests share one); otherwise loaded at start-up."""
+def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
+    """services: pre-loaded (tests share one); otherwise loaded at start-up. settings:
+    those of the services, else the environment's."""
+    settings = settings or (services.settings if services is not None else get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -23,7 +38,7 @@ def create_app(services: Services | None = None) -> FastAPI:
             app.state.services = services
         else:
             try:
-                app.state.services = load_services()
+                app.state.services = load_services(settings)
             except Exception as exc:
                 app.state.load_error = str(exc)
                 log.error("could not load the index: %s", exc)
@@ -37,9 +52,34 @@ def create_app(services: Services | None = None) -> FastAPI:
 
     app = FastAPI(title="policybot", description="Cited answers about district policy measures",
                   lifespan=lifespan)
+    configure(app, settings)
     app.include_router(health.router)
     app.include_router(webhook.router)
     app.include_router(rest.router)
     app.include_router(chat.router)
     app.include_router(pages.router)
     return app
+
+
+def configure(app: FastAPI, settings: Settings) -> None:
+    """What every route relies on besides the services: settings, secrets, fair-use
+    counters, the error shape and the body limits (a bare app with only the chat router,
+    as in its tests, gets the same)."""
+    app.state.settings = settings
+    app.state.action_token = secret(settings, ACTION_TOKEN)
+    app.state.conversation_ids = ConversationIds(secret(settings, SIGNING_KEY))
+    app.state.fair_use = FairUse(settings)
+    app.state.unsaved_replies = chat.UnsavedReplies()
+    errors.install(app)
+
+    def chat_cors(scope: Scope) -> dict[str, str]:
+        if not scope["path"].startswith(CHAT_PREFIX):
+            return {}
+        origin = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"origin"), None)
+        return cors_headers(settings.chat_origins, origin)
+
+    app.add_middleware(BodyLimit, limits=[(CHAT_PREFIX, CHAT_BODY_LIMIT), ("/webhook", WEBHOOK_BODY_LIMIT)],
+                       default=DEFAULT_BODY_LIMIT, extra_headers=chat_cors)
+    # Added last, so it runs first: an over-budget client is refused before the body.
+    app.add_middleware(Throttle, fair_use=app.state.fair_use, delay=settings.throttle_delay,
+                       extra_headers=chat_cors)

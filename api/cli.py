@@ -318,3 +318,13 @@ def bot_data() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("secret")
+@click.argument("name", type=click.Choice(["action-token", "conversation-key"]))
+def show_secret(name: str) -> None:
+    """Print a deployment secret (made and kept under var/secrets/ on first use), e.g. the
+    action token that scripts/run-all.sh hands to Rasa."""
+    from api.keys import secret
+
+    click.echo(secret(get_settings(), name))

@@ -6,7 +6,9 @@ want to read what was asked and how answers were rated. Message ids handed to th
 are this table's row ids, so feedback points at exactly one stored bot message.
 
 Each method opens its own short-lived connection: calls come from FastAPI's thread pool
-and from the event loop, and SQLite connections must not cross threads.
+and from the event loop, and SQLite connections must not cross threads. Any database
+failure (locked past the timeout, disk full, unwritable) is raised as StoreUnavailable,
+which the chat routes answer with 503: the user is told to retry, nothing half-written.
 """
 
 from __future__ import annotations
@@ -35,7 +37,22 @@ CREATE TABLE IF NOT EXISTS turns (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS turns_by_sender ON turns (sender, id);
+CREATE TABLE IF NOT EXISTS claims (
+    sender TEXT PRIMARY KEY,
+    claimed_at TEXT NOT NULL
+);
 """
+# Added after the first release: the widget's id for a user turn, so a retried request
+# returns the stored answer instead of asking Rasa twice.
+_MIGRATIONS = [
+    ("turns", "turn_id", "ALTER TABLE turns ADD COLUMN turn_id TEXT"),
+]
+_TURN_INDEX = ("CREATE UNIQUE INDEX IF NOT EXISTS turns_by_turn_id ON turns (sender, turn_id)"
+               " WHERE turn_id IS NOT NULL")
+
+
+class StoreUnavailable(Exception):
+    """The conversation database cannot be read or written right now."""
 
 
 @dataclass
@@ -64,32 +81,90 @@ class BotMessage:
 
 
 class ConversationStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float = 2.0) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.timeout = timeout
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create {path.parent}: {exc}") from exc
         with self._connect() as db:
             db.executescript(_SCHEMA)
+            for table, column, statement in _MIGRATIONS:
+                columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    db.execute(statement)
+            db.execute(_TURN_INDEX)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            db = sqlite3.connect(self.path, timeout=self.timeout)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
         try:
             with db:  # commits on success, rolls back on error
                 yield db
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"{self.path}: {exc}") from exc
         finally:
             db.close()
 
-    def add_exchange(self, sender: str, user_text: str, replies: list[BotMessage]) -> list[Turn]:
-        """Store a question and its answer together; returns the stored bot turns with ids.
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the store answers a read."""
+        with self._connect() as db:
+            db.execute("SELECT 1 FROM turns LIMIT 1").fetchall()
 
-        One transaction, so a failed call to Rasa never leaves a question without its
-        answer (the widget shows the error instead, and the user may simply ask again).
-        """
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    def has_conversation(self, sender: str) -> bool:
+        with self._connect() as db:
+            row = db.execute("SELECT 1 FROM turns WHERE sender = ? LIMIT 1", (sender,)).fetchone()
+        return row is not None
+
+    def claim(self, sender: str) -> bool:
+        """Mark a conversation as taken over by a signed token; True only the first time."""
+        with self._connect() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO claims (sender, claimed_at) VALUES (?, ?)",
+                                (sender, _now()))
+            return cursor.rowcount == 1
+
+    def answered(self, sender: str, turn_id: str) -> tuple[int, list[Turn]] | None:
+        """(question row id, the bot turns stored after it) for this user turn; None when
+        the turn was never stored. No bot turns: the question is stored, its answer not."""
+        with self._connect() as db:
+            row = db.execute("SELECT id FROM turns WHERE sender = ? AND turn_id = ? AND role = 'user'",
+                             (sender, turn_id)).fetchone()
+            if row is None:
+                return None
+            following = db.execute(
+                "SELECT id, role, text, buttons, custom, rating FROM turns"
+                " WHERE sender = ? AND id > ? ORDER BY id", (sender, row[0])).fetchall()
+        turns = []
+        for found in following:
+            if found[1] != "bot":
+                break
+            turns.append(_turn(found))
+        return int(row[0]), turns
+
+    def add_question(self, sender: str, text: str, turn_id: str | None = None) -> int:
+        """Store what the user asked, before Rasa is asked: a store that cannot take the
+        question then fails the turn before Rasa has processed it (a retry is not a
+        second turn for Rasa). Returns the row id the answer is stored after."""
+        with self._connect() as db:
+            cursor = db.execute("INSERT INTO turns (sender, role, text, created_at, turn_id)"
+                                " VALUES (?, 'user', ?, ?, ?)", (sender, text, _now(), turn_id))
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def remove_question(self, question_id: int) -> None:
+        """Forget a question Rasa could not answer (the widget shows the error instead)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM turns WHERE id = ? AND role = 'user'", (question_id,))
+
+    def add_replies(self, sender: str, replies: list[BotMessage]) -> list[Turn]:
+        """Store the bot's messages (one transaction); returns them with their ids."""
+        now = _now()
         stored: list[Turn] = []
         with self._connect() as db:
-            db.execute("INSERT INTO turns (sender, role, text, created_at) VALUES (?, 'user', ?, ?)",
-                       (sender, user_text, now))
             for reply in replies:
                 cursor = db.execute(
                     "INSERT INTO turns (sender, role, text, buttons, custom, created_at)"
@@ -101,15 +176,19 @@ class ConversationStore:
                 stored.append(Turn(cursor.lastrowid, "bot", reply.text, reply.buttons, reply.custom))
         return stored
 
+    def add_exchange(self, sender: str, user_text: str, replies: list[BotMessage],
+                     turn_id: str | None = None) -> list[Turn]:
+        """A question and its answer (for imports and tests); returns the bot turns."""
+        self.add_question(sender, user_text, turn_id)
+        return self.add_replies(sender, replies)
+
     def history(self, sender: str, limit: int = 200) -> list[Turn]:
         """The sender's latest turns, oldest first."""
         with self._connect() as db:
             rows = db.execute(
                 "SELECT id, role, text, buttons, custom, rating FROM turns WHERE sender = ?"
                 " ORDER BY id DESC LIMIT ?", (sender, limit)).fetchall()
-        return [Turn(row[0], row[1], row[2], json.loads(row[3]),
-                     None if row[4] is None else json.loads(row[4]), row[5])
-                for row in reversed(rows)]
+        return [_turn(row) for row in reversed(rows)]
 
     def rate(self, sender: str, message_id: int, rating: Rating) -> bool:
         """Record (or change) the rating of one of the sender's bot messages.
@@ -122,3 +201,13 @@ class ConversationStore:
                 "UPDATE turns SET rating = ? WHERE id = ? AND sender = ? AND role = 'bot'",
                 (rating, message_id, sender))
             return cursor.rowcount == 1
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _turn(row: tuple[Any, ...]) -> Turn:
+    """A row of (id, role, text, buttons, custom, rating) as a Turn."""
+    return Turn(row[0], row[1], row[2], json.loads(row[3]),
+                None if row[4] is None else json.loads(row[4]), row[5])

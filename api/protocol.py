@@ -7,17 +7,58 @@ what is a small JSON contract.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# The fields the actions read are typed and bounded, so a malformed tracker is a 422
+# naming the field, never a crash inside an action. What the actions do not read stays
+# free-form (extra="allow"). Measure numbers are small positive integers everywhere.
+MeasureNumber = Annotated[int, Field(ge=1, le=9999)]
+ShortText = Annotated[str, Field(max_length=200)]
+Scalar = Annotated[str, Field(max_length=10_000)] | int | float | bool | None
+
+
+class Intent(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: ShortText | None = None
+    confidence: float = Field(0.0, ge=0.0, le=1.0)
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    entity: ShortText
+    value: Scalar = None
+
+
+class LatestMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    text: Annotated[str, Field(max_length=10_000)] | None = None
+    intent: Intent | None = None
+    entities: list[Entity] = Field(default_factory=list, max_length=200)
+
+
+class Slots(BaseModel):
+    """The slots the actions own (bot/domain.yml); other slots pass through unchecked."""
+
+    model_config = ConfigDict(extra="allow")
+
+    current_measures: list[MeasureNumber] | None = Field(default=None, max_length=100)
+    eligibility_measure: MeasureNumber | None = None
+    eligibility_facts: dict[ShortText, Scalar] | None = None
+    eligibility_pending: ShortText | None = None
+    eligibility_answer: Scalar = None
 
 
 class Tracker(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    sender_id: str
-    slots: dict[str, Any] = Field(default_factory=dict)
-    latest_message: dict[str, Any] = Field(default_factory=dict)
+    sender_id: ShortText
+    slots: Slots = Field(default_factory=lambda: Slots())
+    latest_message: LatestMessage = Field(default_factory=LatestMessage)
     events: list[dict[str, Any]] = Field(default_factory=list)
     active_loop: dict[str, Any] | None = Field(default_factory=dict)
     latest_action_name: str | None = None
@@ -26,8 +67,8 @@ class Tracker(BaseModel):
 class ActionCall(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    next_action: str = Field(min_length=1)
-    sender_id: str
+    next_action: Annotated[str, Field(min_length=1, max_length=200)]
+    sender_id: ShortText
     tracker: Tracker
     domain: dict[str, Any] = Field(default_factory=dict)
     version: str = ""
@@ -52,3 +93,23 @@ def slot_event(name: str, value: Any) -> dict[str, Any]:
 
 def active_loop_event(name: str | None) -> dict[str, Any]:
     return {"event": "active_loop", "timestamp": None, "name": name}
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its definitions written in place, for a route that
+    reads its body itself (see routers/webhook.py) but still documents it."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved

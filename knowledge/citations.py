@@ -13,6 +13,16 @@ _CITATION = re.compile(
 )
 
 
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+def plain_measure_number(value: str) -> int | None:
+    """A measure number written as 1-4 ASCII digits ("44"), else None: "²" and "４４"
+    pass str.isdigit() but are not what anyone means, and a 5,000-digit string must not
+    reach int()."""
+    return int(value) if _PLAIN_NUMBER.fullmatch(value) else None
+
+
 def find_measure_numbers(text: str) -> list[int]:
     out = []
     for m in _CITATION.finditer(text):

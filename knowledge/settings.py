@@ -38,9 +38,39 @@ class Settings(BaseSettings):
     # The Rasa project (domain, data, endpoints); generated training data goes under it.
     bot_dir: Path = PROJECT_ROOT / "bot"
 
+    # Public-facing limits (api/fair_use.py). Costs are counted in units: a chat turn
+    # costs 1 plus 1 per 250 characters, so long messages use a budget up faster.
+    # Syntax of the `limits` library: "N/period" rules separated by ";".
+    client_rate_limits: str = "120/minute;20/10second"
+    conversation_rate_limits: str = "60/minute;10/10second"
+    # Long messages (over 250 characters) from all clients together: a budget in the same
+    # units, and how many may be with Rasa at once (bench: tests/bench/bench_abuse.py).
+    heavy_turn_rate_limits: str = "9/5second"
+    heavy_turns_in_flight: int = 1
+    # Seconds a client already over its budget waits for its 429 (api/throttle.py).
+    throttle_delay: float = 1.0
+    # Where the counters live: "async+memory://" (one process) or a Redis URL
+    # ("async+redis://host:6379") when several answer-service processes share them.
+    rate_limit_storage: str = "async+memory://"
+    # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; the client
+    # is then the address the nearest such proxy saw. Comma-separated.
+    trusted_proxies: str = ""
+    # Origins allowed to call the chat routes from a browser ("*": any website).
+    chat_origins: str = "*"
+    # How long a chat request waits for a locked conversation store before answering 503.
+    store_timeout: float = 2.0
+    # Secrets; empty means generated once and kept under var_dir/secrets/ (api/keys.py).
+    # secret_key signs conversation ids; action_token is what Rasa must present to /webhook.
+    secret_key: str = ""
+    action_token: str = ""
+
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.var_dir / "index"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.var_dir / "secrets"
 
     @property
     def default_model_dir(self) -> Path:

@@ -9,11 +9,12 @@ rasa_port="${POLICYBOT_RASA_PORT:-5005}"
 export POLICYBOT_RASA_URL="${POLICYBOT_RASA_URL:-http://127.0.0.1:$rasa_port}"
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
 mkdir -p var/log var/rasa
-endpoints=bot/endpoints.yml
-if [[ "$api_port" != 8000 ]]; then
-    endpoints=var/rasa/endpoints.yml
-    sed "s#http://localhost:8000/webhook#http://localhost:$api_port/webhook#" bot/endpoints.yml > "$endpoints"
-fi
+# What bot/endpoints.yml reads. The action token is generated once (var/secrets/) and
+# shared by both servers through the environment.
+export POLICYBOT_ACTION_URL="http://127.0.0.1:$api_port/webhook"
+export POLICYBOT_TRACKER_DB="${POLICYBOT_TRACKER_DB:-var/rasa/tracker.db}"
+POLICYBOT_ACTION_TOKEN="${POLICYBOT_ACTION_TOKEN:-$(.venv/bin/policybot secret action-token)}" || exit 1
+export POLICYBOT_ACTION_TOKEN
 
 for port in "$api_port" "$rasa_port"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -24,8 +25,10 @@ done
 
 .venv/bin/policybot serve --port "$api_port" > >(tee var/log/api.log) 2>&1 &
 api=$!
-.venv-rasa/bin/rasa run --model var/rasa/models/policybot.tar.gz --port "$rasa_port" \
-    --endpoints "$endpoints" --credentials bot/credentials.yml > var/log/rasa.log 2>&1 &
+# Rasa listens on loopback only: the public reaches it through /api/chat, never directly.
+.venv-rasa/bin/rasa run --model var/rasa/models/policybot.tar.gz --interface 127.0.0.1 \
+    --port "$rasa_port" --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
+    > var/log/rasa.log 2>&1 &
 rasa=$!
 stop() {
     trap - INT TERM EXIT

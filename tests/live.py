@@ -7,6 +7,7 @@ of servers serve every end-to-end test of a session (fixture `live_stack` in con
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -24,6 +25,12 @@ RASA_MODEL = ROOT / "var" / "rasa" / "models" / "policybot.tar.gz"
 TODAY = "2026-11-30"
 # Where `api_server` keeps the chat transcripts, inside its work_dir.
 CONVERSATIONS_DB = "conversations.sqlite"
+# The shared secret Rasa presents to the test answer servers' /webhook.
+ACTION_TOKEN = secrets.token_urlsafe(24)
+SIGNING_KEY = secrets.token_urlsafe(24)
+# Every test request comes from 127.0.0.1: one client to the fair-use limits. The test
+# servers allow far more than a person would send; the limits have tests of their own.
+GENEROUS_LIMITS = "100000/minute"
 
 
 def free_port() -> int:
@@ -66,31 +73,24 @@ def ensure_rasa_model() -> Path:
     return RASA_MODEL
 
 
-def write_endpoints(work_dir: Path, api_url: str, tracker_db: Path) -> Path:
-    """bot/endpoints.yml with this run's action server and tracker store."""
-    endpoints = work_dir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "{api_url}/webhook"\n'
-                         f'tracker_store:\n  type: SQL\n  dialect: sqlite\n'
-                         f'  db: "{tracker_db}"\n', encoding="utf-8")
-    return endpoints
-
-
 def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            **extra}
+            "POLICYBOT_ACTION_TOKEN": ACTION_TOKEN, **extra}
 
 
 @contextmanager
-def rasa_server(endpoints: Path, log: Path, port: int | None = None) -> Iterator[str]:
-    """`rasa run` with the trained model (on a free port unless given); its URL once it
-    answers."""
+def rasa_server(api_url: str, tracker_db: Path, log: Path, port: int | None = None) -> Iterator[str]:
+    """`rasa run` with the trained model and bot/endpoints.yml, on loopback (a free port
+    unless given), calling the answer service at api_url; its URL once it answers."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
+    env = _env(POLICYBOT_ACTION_URL=f"{api_url}/webhook", POLICYBOT_TRACKER_DB=str(tracker_db))
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [str(RASA), "run", "--model", str(ensure_rasa_model()), "--port", str(port),
-             "--endpoints", str(endpoints), "--credentials", "bot/credentials.yml"],
-            cwd=ROOT, env=_env(), stdout=out, stderr=subprocess.STDOUT)
+            [str(RASA), "run", "--model", str(ensure_rasa_model()), "--interface", "127.0.0.1",
+             "--port", str(port), "--endpoints", "bot/endpoints.yml",
+             "--credentials", "bot/credentials.yml"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait(url, proc, log, 240)
         yield url
@@ -99,13 +99,18 @@ def rasa_server(endpoints: Path, log: Path, port: int | None = None) -> Iterator
 
 
 @contextmanager
-def api_server(index_dir: Path, rasa_url: str, work_dir: Path) -> Iterator[str]:
-    """`policybot serve` on a free port over the given index; its URL once healthy."""
+def api_server(index_dir: Path, rasa_url: str, work_dir: Path,
+               extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """`policybot serve` on a free port over the given index; its URL once healthy.
+    Its secrets come from the environment, so nothing is written to the developer's var/."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = _env(POLICYBOT_INDEX_DIR=str(index_dir), POLICYBOT_TODAY=TODAY,
-               POLICYBOT_RASA_URL=rasa_url,
-               POLICYBOT_CONVERSATIONS_DB=str(work_dir / CONVERSATIONS_DB))
+    env = _env(**{"POLICYBOT_INDEX_DIR": str(index_dir), "POLICYBOT_TODAY": TODAY,
+                  "POLICYBOT_RASA_URL": rasa_url,
+                  "POLICYBOT_CONVERSATIONS_DB": str(work_dir / CONVERSATIONS_DB),
+                  "POLICYBOT_SECRET_KEY": SIGNING_KEY,
+                  "POLICYBOT_CLIENT_RATE_LIMITS": GENEROUS_LIMITS,
+                  "POLICYBOT_CONVERSATION_RATE_LIMITS": GENEROUS_LIMITS, **(extra_env or {})})
     log = work_dir / "api.log"
     with log.open("ab") as out:
         proc = subprocess.Popen([str(Path(sys.executable).parent / "policybot"), "serve",
@@ -127,15 +132,15 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def live_stack(index_dir: Path, work_dir: Path) -> Iterator[LiveStack]:
+def live_stack(index_dir: Path, work_dir: Path,
+               api_env: dict[str, str] | None = None) -> Iterator[LiveStack]:
     """The answer service and Rasa, each knowing where the other is.
 
     Rasa's port must be known before the answer service starts (its chat proxy forwards
     there), and the answer service's before Rasa starts (the action endpoint), so the
-    Rasa port is chosen first and handed to rasa_server through the endpoints file."""
+    Rasa port is chosen first."""
     rasa_port = free_port()
     rasa_url = f"http://127.0.0.1:{rasa_port}"
-    with api_server(index_dir, rasa_url, work_dir) as api_url:
-        endpoints = write_endpoints(work_dir, api_url, work_dir / "tracker.db")
-        with rasa_server(endpoints, work_dir / "rasa.log", port=rasa_port):
-            yield LiveStack(api_url, rasa_url, work_dir)
+    with api_server(index_dir, rasa_url, work_dir, api_env) as api_url, \
+            rasa_server(api_url, work_dir / "tracker.db", work_dir / "rasa.log", port=rasa_port):
+        yield LiveStack(api_url, rasa_url, work_dir)

@@ -6,7 +6,7 @@ from api import compose
 from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, Context, Outcome
 from api.protocol import slot_event
 from index.hybrid import SearchResult
-from knowledge.citations import find_measure_numbers
+from knowledge.citations import find_measure_numbers, plain_measure_number
 from knowledge.errors import MeasureNotFound
 from knowledge.models import Measure
 from knowledge.validity import describe_validity, validity_of
@@ -52,8 +52,8 @@ def answer_question(ctx: Context) -> Outcome:
 
 def _named_numbers(ctx: Context) -> list[int]:
     """Measure numbers the message names, in text (第N条) or as entities."""
-    return find_measure_numbers(ctx.text) + [int(n) for n in ctx.entities("measure_number")
-                                             if n.isdigit()]
+    named = [plain_measure_number(n) for n in ctx.entities("measure_number")]
+    return find_measure_numbers(ctx.text) + [n for n in named if n is not None]
 
 
 def _referenced(ctx: Context) -> list[Measure]:

@@ -14,6 +14,9 @@ CURRENT_MEASURES = "current_measures"
 # A message this short rarely names its own topic ("还有效吗", "我们能申请吗"): it is
 # about the current measure. A longer one is taken at its word.
 FOLLOW_UP_MAX_CHARS = 12
+# The chat proxy allows 2,000 characters; Rasa's REST channel on loopback could be sent
+# more. Nothing the actions do needs more than this.
+TEXT_MAX_CHARS = 2000
 
 
 @dataclass
@@ -23,26 +26,25 @@ class Context:
 
     @property
     def text(self) -> str:
-        return str(self.call.tracker.latest_message.get("text") or "")
+        """The latest message, clipped: its cost in the actions is bounded by its size."""
+        return (self.call.tracker.latest_message.text or "")[:TEXT_MAX_CHARS]
 
     @property
     def intent(self) -> tuple[str, float] | None:
         """The NLU intent of the latest message and its confidence, if Rasa sent one."""
-        intent = self.call.tracker.latest_message.get("intent") or {}
-        name = intent.get("name")
-        return (str(name), float(intent.get("confidence") or 0.0)) if name else None
+        intent = self.call.tracker.latest_message.intent
+        return (intent.name, intent.confidence) if intent and intent.name else None
 
     def entities(self, name: str) -> list[str]:
-        return [str(e.get("value")) for e in self.call.tracker.latest_message.get("entities") or []
-                if e.get("entity") == name and e.get("value") is not None]
+        return [str(e.value) for e in self.call.tracker.latest_message.entities
+                if e.entity == name and e.value is not None]
 
     def slot(self, name: str) -> Any:
-        return self.call.tracker.slots.get(name)
+        return getattr(self.call.tracker.slots, name, None)
 
     @property
     def current_measures(self) -> list[int]:
-        value = self.slot(CURRENT_MEASURES) or []
-        return [int(v) for v in value] if isinstance(value, list) else []
+        return list(self.call.tracker.slots.current_measures or [])
 
 
 @dataclass

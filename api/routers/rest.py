@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel
 
 from api.deps import ServicesDep
@@ -13,7 +13,15 @@ from knowledge.models import Measure
 from knowledge.validity import validity_of
 from knowledge.views import measure_view
 
-router = APIRouter(prefix="/api", tags=["measures"])
+router = APIRouter(prefix="/api", tags=["measures"], responses={
+    404: {"description": "No such measure, document or department"},
+    503: {"description": "The index is still loading"}})
+
+# Bounded like every public input: a measure number is a small positive integer, a
+# department or document name a short string.
+MeasureNumber = Annotated[int, Path(ge=1, le=9999)]
+DepartmentQuery = Annotated[str | None, Query(max_length=50)]
+DocQuery = Annotated[str | None, Query(max_length=64)]
 
 
 class SearchHit(BaseModel):
@@ -53,7 +61,7 @@ def search(
     services: ServicesDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="The question")],
     k: Annotated[int, Query(ge=1, le=75)] = 5,
-    department: str | None = None,
+    department: DepartmentQuery = None,
     chapter: Annotated[int | None, Query(ge=1, le=20)] = None,
     in_force: bool = False,
 ) -> Any:
@@ -92,14 +100,14 @@ def _measure(services: ServicesDep, number: int, doc: str | None) -> Measure:
 
 
 @router.get("/measures/{number}")
-def get_measure(services: ServicesDep, number: int, doc: str | None = None) -> dict[str, Any]:
+def get_measure(services: ServicesDep, number: MeasureNumber, doc: DocQuery = None) -> dict[str, Any]:
     return measure_view(_measure(services, number, doc))
 
 
 @router.get("/measures")
 def list_measures(
     services: ServicesDep,
-    department: str | None = None,
+    department: DepartmentQuery = None,
     chapter: Annotated[int | None, Query(ge=1, le=20)] = None,
     in_force: bool = False,
 ) -> list[dict[str, Any]]:
@@ -121,7 +129,7 @@ def departments(services: ServicesDep) -> dict[str, list[int]]:
 
 
 @router.get("/departments/{name}/measures")
-def department_measures(services: ServicesDep, name: str) -> dict[str, Any]:
+def department_measures(services: ServicesDep, name: Annotated[str, Path(max_length=50)]) -> dict[str, Any]:
     try:
         canonical = services.catalog.table.resolve(name)
     except UnknownDepartment as exc:

@@ -18,6 +18,9 @@ from tokenizers import Tokenizer
 
 # Written by index/distill.py (STAMP there), which Rasa's environment cannot import.
 STAMP = "policybot-distill.json"
+# What the chat proxy lets through; Rasa's REST channel (loopback only) is not limited,
+# so encoding cost is bounded here too.
+MAX_TEXT_CHARS = 2000
 
 
 def model_digest(model_dir: Path) -> str | None:
@@ -59,7 +62,8 @@ class StaticEmbedding:
     def encode(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised mean vector per text; zeros for a text with no known token."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, encoding in enumerate(self.tokenizer.encode_batch(texts, add_special_tokens=False)):
+        clipped = [text[:MAX_TEXT_CHARS] for text in texts]
+        for row, encoding in enumerate(self.tokenizer.encode_batch(clipped, add_special_tokens=False)):
             if encoding.ids:
                 vector = self.weights[encoding.ids].mean(axis=0)
                 norm = float(np.linalg.norm(vector))

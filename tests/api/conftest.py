@@ -16,12 +16,20 @@ from api.services import load_services
 from knowledge.settings import Settings, get_settings
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "rasa-3.6-action-call.json"
+# What Rasa presents to /webhook (bot/endpoints.yml); the test app is configured with it.
+ACTION_TOKEN = "test-action-token"
+RASA_AUTH = {"Authorization": f"Bearer {ACTION_TOKEN}"}
+
+
+def settings_for_tests(**overrides: Any) -> Settings:
+    """Settings whose secrets are given, so tests never write the developer's var/secrets."""
+    return Settings(**{"action_token": ACTION_TOKEN, "secret_key": "test-signing-key", **overrides})
 
 
 @pytest.fixture(scope="session")
 def client(default_index_dir: Path) -> Iterator[TestClient]:
-    services = load_services(Settings(index_dir=default_index_dir))
-    with TestClient(create_app(services)) as test_client:
+    services = load_services(settings_for_tests(index_dir=default_index_dir))
+    with TestClient(create_app(services), headers=RASA_AUTH) as test_client:
         yield test_client
 
 

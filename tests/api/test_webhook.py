@@ -125,7 +125,11 @@ def test_actions_listed(client: TestClient) -> None:
             "action_list_department_measures", "validate_eligibility_form"} <= names
 
 
-def test_health_reports_index_and_model(client: TestClient) -> None:
-    body: dict[str, Any] = client.get("/health").json()
-    assert body["status"] == "ok" and body["measures"] == 75
+def test_health_reports_index_model_and_what_is_down(client: TestClient) -> None:
+    # No Rasa runs beside these tests: the service answers, degraded, and says why.
+    response = client.get("/health")
+    body: dict[str, Any] = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded" and body["measures"] == 75
+    assert body["checks"]["store"] == "ok" and body["checks"]["rasa"].startswith("unreachable")
     assert body["model"].startswith("policy-static-zh@") and body["index_version"]

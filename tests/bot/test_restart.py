@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live import LiveStack, rasa_server, write_endpoints
+from tests.live import LiveStack, rasa_server
 
 pytestmark = pytest.mark.e2e
 
@@ -19,10 +19,9 @@ def _say(rasa_url: str, sender: str, text: str) -> str:
 
 
 def test_follow_up_after_a_rasa_restart(live_stack: LiveStack, tmp_path: Path) -> None:
-    endpoints = write_endpoints(tmp_path, live_stack.api_url, tmp_path / "tracker.db")
-    with rasa_server(endpoints, tmp_path / "rasa.log") as url:
+    with rasa_server(live_stack.api_url, tmp_path / "tracker.db", tmp_path / "rasa.log") as url:
         assert "第40条" in _say(url, "restart-1", "小规模纳税人的六税两费减半还能享受吗?")
     assert (tmp_path / "tracker.db").stat().st_size > 0
-    with rasa_server(endpoints, tmp_path / "rasa.log") as url:
+    with rasa_server(live_stack.api_url, tmp_path / "tracker.db", tmp_path / "rasa.log") as url:
         reply = _say(url, "restart-1", "那找哪个部门?")
     assert reply.startswith("第40条由"), reply
