@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.corpus import QuestionBank
 from knowledge.catalog import Catalog
 from knowledge.eligibility import RuleBook
 from knowledge.numerals import to_chinese_number
+from knowledge.questions import QuestionBank
 from knowledge.settings import Settings
 
 # Regex entities, as Rasa `regex:` sections (RegexEntityExtractor, no word boundaries).

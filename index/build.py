@@ -9,19 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index import distill
-from index.corpus import QuestionBank, measure_document
+from index.corpus import titled_text
 from index.embedder import Embedder
 from index.errors import IndexError_
 from index.hybrid import HybridIndex
 from index.store import FUSION_FILE, current_version, load_fusion, read_manifest, save_index
 from knowledge.catalog import Catalog
+from knowledge.questions import QuestionBank
 from knowledge.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
 def distillation_texts(catalog: Catalog, bank: QuestionBank, terms_file: Path) -> list[str]:
-    texts = [measure_document(m) for m in catalog.measures] + bank.all_texts()
+    texts = [titled_text(m) for m in catalog.measures] + bank.all_texts()
     if terms_file.exists():
         texts += [line.split()[0] for line in terms_file.read_text(encoding="utf-8").splitlines()
                   if line.strip()]

@@ -12,13 +12,14 @@ import statistics
 import sys
 import time
 
-from index.corpus import QuestionBank, clauses
+from index.corpus import clauses
 from index.embedder import Embedder
 from index.evaluate import load_eval_set
 from index.hybrid import HybridIndex
 from index.store import load_fusion
 from knowledge.catalog import Catalog
 from knowledge.models import Measure
+from knowledge.questions import QuestionBank
 from knowledge.settings import get_settings
 
 
