@@ -305,7 +305,7 @@ def bot() -> None:
 @bot.command("data")
 def bot_data() -> None:
     """Write bot/data/generated/nlu.yml and bot/dictionary/ from knowledge/."""
-    from api.botdata import generate
+    from bot.training_data import generate
 
     settings = get_settings()
     try:

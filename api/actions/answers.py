@@ -6,7 +6,7 @@ from api import compose
 from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, Context, Outcome
 from api.protocol import slot_event
 from index.hybrid import SearchResult
-from knowledge.citations import find_measure_numbers
+from knowledge.entities import find_measure_numbers
 from knowledge.errors import MeasureNotFound
 from knowledge.models import Measure
 from knowledge.validity import describe_validity, validity_of

@@ -22,7 +22,7 @@ from typing import Any
 from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, Context, Outcome
 from api.compose import Reply, departments_text, measure_payload
 from api.protocol import ActionRejected, active_loop_event, slot_event
-from knowledge.citations import find_measure_numbers
+from knowledge.entities import find_measure_numbers
 from knowledge.eligibility import Fact, FactInvalid, Rule, evaluate
 from knowledge.eligibility import Outcome as Verdict
 from knowledge.eligibility import Verdict as Result
