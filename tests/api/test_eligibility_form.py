@@ -57,7 +57,7 @@ def test_failing_condition_ends_the_form_early(call) -> None:  # type: ignore[no
 
 
 def test_all_facts_up_front_gives_graded_benefit(call) -> None:  # type: ignore[no-untyped-def]
-    code, body = call("action_check_eligibility",
+    code, body = call("validate_eligibility_form",
                       "我们年出口250万美元,出口信用保险保费能补贴吗?", slots={})
     reply = body["responses"][0]
     assert reply["custom"]["citations"] == [50]
@@ -110,7 +110,7 @@ def test_unparsed_answer_with_answer_like_intent_is_asked_again(call) -> None:  
 
 
 def test_boolean_facts_stated_in_passing(call) -> None:  # type: ignore[no-untyped-def]
-    code, body = call("action_check_eligibility",
+    code, body = call("validate_eligibility_form",
                       "我们是小微企业,2022年在册35人,没裁员,社保都按时交,能拿稳岗返还吗?", slots={})
     facts = _slots(body["events"])["eligibility_facts"]
     assert facts.get("has_layoffs") is False
