@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
-from index.errors import IndexError_
+from index.errors import SearchIndexError
 from index.hybrid import HybridIndex
 from knowledge.catalog import Catalog
 from knowledge.errors import DocumentInvalid, KnowledgeError
@@ -146,7 +146,7 @@ def _load_index() -> HybridIndex:
 
     try:
         return load_index(get_settings().resolved_index_dir, Embedder.from_settings())
-    except IndexError_ as exc:
+    except SearchIndexError as exc:
         _fail(str(exc))
 
 
@@ -199,7 +199,7 @@ def index_build(if_changed: bool) -> None:
             click.echo(str(problem), err=True)
         click.echo("index: not built; the current index is unchanged", err=True)
         sys.exit(EXIT_INVALID)
-    except IndexError_ as exc:
+    except SearchIndexError as exc:
         _fail(str(exc))
     if result is None:
         click.echo("index: up to date (same model, sources, questions and code)")

@@ -1,4 +1,5 @@
-"""Build steps shared by the CLI and the admin API: default model, then the index."""
+"""Build steps behind `policybot model build` and `policybot index build` (and the test
+fixtures): the default model, then the index."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from index import distill
 from index.corpus import titled_text
 from index.embedder import Embedder
-from index.errors import IndexError_
+from index.errors import SearchIndexError
 from index.hybrid import HybridIndex
 from index.store import FUSION_FILE, current_version, load_fusion, read_manifest, save_index
 from knowledge.catalog import Catalog
@@ -97,5 +98,5 @@ def build_index(settings: Settings | None = None, *, progress: bool = True,
 def _current_inputs(root: Path) -> str | None:
     try:
         return str(read_manifest(root / current_version(root)).get("inputs") or "") or None
-    except IndexError_:
+    except SearchIndexError:
         return None

@@ -28,8 +28,6 @@ class Settings(BaseSettings):
     model: str = ""
     query_prefix: str = ""
     index_dir: Path | None = None
-    # Hybrid search scores below this are "no answer" (tuned by `policybot eval`).
-    no_answer_threshold: float | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     rasa_url: str = "http://localhost:5005"
