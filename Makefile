@@ -8,7 +8,9 @@ PY := $(VENV)/bin/python
 POLICYBOT := $(VENV)/bin/policybot
 PYTEST_ARGS ?=
 
-RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/rasa
+# config.yml names the distilled model through an environment variable that
+# scripts/rasa-env.sh sets from the project's settings.
+RASA := source scripts/rasa-env.sh && $(RASA_VENV)/bin/rasa
 RASA_FILES := --config config.yml --domain bot/domain.yml
 
 .PHONY: help setup venv venv-rasa model index bot-model bot-validate run serve test test-fast lint \

@@ -4,7 +4,7 @@
 # About five trainings: several minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1
+source scripts/rasa-env.sh
 out=var/reports/nlu
 folds="${NLU_FOLDS:-5}"
 seed="${NLU_SEED:-0}"
