@@ -143,9 +143,21 @@ def tune(index: HybridIndex, questions: list[EvalQuestion],
         key = (round(m["mrr"], 4), m["recall@1"])
         if key > best_key:
             best_key, best_weights = key, weights
-    evidence = _evidence(prepared, best_weights)
-    answerable = np.array([bool(q.gold) for q in questions])
-    fusion = Fusion(weights={name: float(w) for name, w in zip(FEATURES, best_weights, strict=True)},
+    return _with_gate(prepared, best_weights)
+
+
+def refit_gate(index: HybridIndex, questions: list[EvalQuestion]) -> Fusion:
+    """The index's fusion weights with the no-answer gate fitted again for its embedder:
+    the gate reads raw cosines, whose scale differs from one model to another."""
+    return _with_gate(prepare(index, questions), index.fusion.vector())
+
+
+def _with_gate(prepared: Prepared, weights: np.ndarray) -> Fusion:
+    """These weights, a gate on the top measure's evidence, and the threshold that refuses
+    at most 3% of answerable questions."""
+    evidence = _evidence(prepared, weights)
+    answerable = np.array([bool(q.gold) for q in prepared.questions])
+    fusion = Fusion(weights={name: float(w) for name, w in zip(FEATURES, weights, strict=True)},
                     gate=fit_gate(evidence, answerable))
     confidence = np.sort(fusion.confidence(evidence[answerable]))
     # One refusal of margin below the 3% budget: the threshold should hold on new questions.

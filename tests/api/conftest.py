@@ -1,26 +1,47 @@
-"""One app over the real default index, shared by the API tests; Rasa-shaped call bodies."""
+"""The app over the real measures, shared by the API tests, and Rasa-shaped call bodies.
+
+Every API test runs twice: over an in-memory index built with a deterministic fake
+embedder (tests/fakes.py: the fast tier, seconds) and over the real default index
+(marker slow), so the dialogue logic is checked on each change and the real model before
+a merge.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.services import load_services
+from api.services import Services, load_services
+from knowledge.catalog import Catalog
 from knowledge.settings import Settings, get_settings
+from tests.fakes import fake_services
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "rasa-3.6-action-call.json"
 
 
+def webhook_headers() -> dict[str, str]:
+    """What every call to /webhook carries besides its body, as Rasa sends it."""
+    return {"content-type": "application/json"}
+
+
+@pytest.fixture(scope="session", params=["fake", pytest.param("real", marks=pytest.mark.slow)])
+def services(request: pytest.FixtureRequest, catalog: Catalog) -> Services:
+    if request.param == "fake":
+        return fake_services(catalog)
+    index_dir: Path = request.getfixturevalue("default_index_dir")
+    return load_services(Settings(index_dir=index_dir))
+
+
 @pytest.fixture(scope="session")
-def client(default_index_dir: Path) -> Iterator[TestClient]:
-    services = load_services(Settings(index_dir=default_index_dir))
+def client(services: Services) -> Iterator[TestClient]:
     with TestClient(create_app(services)) as test_client:
         yield test_client
 
@@ -33,8 +54,29 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+class PostWebhook(Protocol):
+    def __call__(self, body: bytes) -> httpx.Response: ...
+
+
 @pytest.fixture
-def call(client: TestClient) -> Callable[..., tuple[int, dict[str, Any]]]:
+def post_webhook(client: TestClient) -> PostWebhook:
+    """The one way the tests call POST /webhook (raw bytes, so malformed bodies too)."""
+
+    def post(body: bytes) -> httpx.Response:
+        return client.post("/webhook", content=body, headers=webhook_headers())
+
+    return post
+
+
+class Call(Protocol):
+    def __call__(self, action: str, text: str, slots: dict[str, Any] | None = None,
+                 entities: list[dict[str, Any]] | None = None,
+                 intent: tuple[str, float] | None = None,
+                 events: list[dict[str, Any]] | None = None) -> tuple[int, dict[str, Any]]: ...
+
+
+@pytest.fixture
+def call(post_webhook: PostWebhook) -> Call:
     """Post the recorded Rasa 3.6 call with another action, message and slots."""
     recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))
 
@@ -52,7 +94,7 @@ def call(client: TestClient) -> Callable[..., tuple[int, dict[str, Any]]]:
             body["tracker"]["events"] = events
         if slots is not None:
             body["tracker"]["slots"] = slots
-        response = client.post("/webhook", json=body)
+        response = post_webhook(json.dumps(body, ensure_ascii=False).encode("utf-8"))
         return response.status_code, response.json()
 
     return post
