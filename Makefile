@@ -66,9 +66,11 @@ bot-validate: bot-model
 run: setup
 	@scripts/run-all.sh
 
-lint: venv
-	$(VENV)/bin/ruff check knowledge index api bot tests scripts
+lint: venv venv-rasa
+	$(VENV)/bin/ruff check knowledge index api bot tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --python-version 3.10 --python-executable $(RASA_VENV)/bin/python \
+	    bot/components/*.py
 
 test: setup browser lint bot-validate
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

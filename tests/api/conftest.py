@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -54,15 +53,24 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+class Response(Protocol):
+    """What the tests read of a response (the TestClient's may be httpx or httpx2)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    def json(self) -> Any: ...
+
+
 class PostWebhook(Protocol):
-    def __call__(self, body: bytes) -> httpx.Response: ...
+    def __call__(self, body: bytes) -> Response: ...
 
 
 @pytest.fixture
 def post_webhook(client: TestClient) -> PostWebhook:
     """The one way the tests call POST /webhook (raw bytes, so malformed bodies too)."""
 
-    def post(body: bytes) -> httpx.Response:
+    def post(body: bytes) -> Response:
         return client.post("/webhook", content=body, headers=webhook_headers())
 
     return post
