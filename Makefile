@@ -8,21 +8,40 @@ PY := $(VENV)/bin/python
 POLICYBOT := $(VENV)/bin/policybot
 PYTEST_ARGS ?=
 
-RASA := RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 $(RASA_VENV)/bin/rasa
+# config.yml names the distilled model through an environment variable that
+# scripts/rasa-env.sh sets from the project's settings.
+RASA := source scripts/rasa-env.sh && $(RASA_VENV)/bin/rasa
 RASA_FILES := --config config.yml --domain bot/domain.yml
 
-.PHONY: help setup venv venv-rasa model index bot-model bot-validate run serve test test-fast lint \
-        eval eval-chat nlu-eval bench bench-chat readme-figures clean browser
+.PHONY: help setup venv venv-rasa model index bot-model bot-validate run test test-fast lint \
+        eval eval-chat nlu-eval bench bench-chat bench-abuse readme-figures clean \
+        delete-conversations browser
 
 help:
-	@echo "make run        set up everything and start the assistant"
-	@echo "make test       set up everything and run lint + all tests"
-	@echo "make test-fast  tests without the slow and e2e ones (developer loop)"
-	@echo "make setup      both virtual environments, the embedding model and the index"
-	@echo "make eval       retrieval quality on the project's evaluation set"
-	@echo "make nlu-eval   Rasa NLU cross-validation (intent macro-F1, entity F1)"
-	@echo "make bench      retrieval benchmark; make bench-chat: chat latency through Rasa"
-	@echo "make lint       ruff + mypy"
+	@echo "Use:"
+	@echo "  make run             set up everything and start the assistant"
+	@echo "  make test            set up everything, lint, validate the bot data, run all tests (CI)"
+	@echo "  make test-fast       the tests without the slow and e2e markers (developer loop, seconds)"
+	@echo "  make lint            ruff + mypy"
+	@echo "Set up (each step only when its inputs changed):"
+	@echo "  make setup           everything below"
+	@echo "  make venv            .venv: Python 3.11, the app and the test tools"
+	@echo "  make venv-rasa       .venv-rasa: Python 3.10, Rasa"
+	@echo "  make model           distil the default embedding model into var/models/"
+	@echo "  make index           build the search index into var/index/"
+	@echo "  make bot-model       generate the bot's training data and train Rasa"
+	@echo "  make bot-validate    rasa data validate on the training data"
+	@echo "  make browser         chromium and CJK fonts for the browser tests (apt-get, root)"
+	@echo "Measure (README figures):"
+	@echo "  make eval            retrieval quality on the project's evaluation set"
+	@echo "  make bench           retrieval benchmark (build time, latency, memory)"
+	@echo "  make nlu-eval        Rasa NLU cross-validation (intent macro-F1, entity F1)"
+	@echo "  make eval-chat       the evaluation set through the whole chat"
+	@echo "  make bench-chat      chat latency at 1, 10 and 50 concurrent senders"
+	@echo "  make bench-abuse     a normal user's latency alone and during 20 abusive senders"
+	@echo "  make readme-figures  all of the above, written into README.md (~15 min)"
+	@echo "  make clean           remove what setup and the measurements generated (keeps conversations)"
+	@echo "  make delete-conversations  delete all conversations, ratings and secrets (asks first)"
 
 setup: venv venv-rasa model index bot-model
 
@@ -50,9 +69,11 @@ bot-validate: bot-model
 run: setup
 	@scripts/run-all.sh
 
-lint: venv
-	$(VENV)/bin/ruff check knowledge index api bot tests scripts
+lint: venv venv-rasa
+	$(VENV)/bin/ruff check knowledge index api bot tests
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --python-version 3.10 --python-executable $(RASA_VENV)/bin/python \
+	    bot/components/*.py
 
 test: setup browser lint bot-validate
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -67,13 +88,16 @@ nlu-eval: bot-model
 	@scripts/nlu-crossval.sh
 
 bench: index
-	$(PY) tests/bench/bench_retrieval.py
+	$(PY) -m tests.bench.bench_retrieval
 
 bench-chat: setup
-	$(PY) tests/bench/bench_chat.py
+	$(PY) -m tests.bench.bench_chat
+
+bench-abuse: setup
+	$(PY) -m tests.bench.bench_abuse
 
 eval-chat: setup
-	$(PY) tests/bench/chat_eval.py
+	$(PY) -m tests.bench.chat_eval
 
 # Chromium and CJK fonts for the browser tests (tests/web); a no-op once installed.
 browser:
@@ -84,5 +108,13 @@ browser:
 readme-figures: setup
 	scripts/update-readme-figures.sh
 
+# Generated files only. Conversations (var/chat/, var/rasa/tracker.db) and the secrets
+# that keep browsers' conversation tokens valid (var/secrets/) are user data.
 clean:
-	rm -rf var
+	rm -rf var/index var/models var/rasa/models var/reports var/bench var/screenshots var/log \
+	    bot/data/generated bot/dictionary
+
+delete-conversations:
+	@read -r -p "Delete every conversation, rating and secret under var/? Type yes: " answer; \
+	    [ "$$answer" = yes ] || { echo "nothing deleted"; exit 1; }
+	rm -rf var/chat var/rasa/tracker.db var/secrets

@@ -1,1 +1,2 @@
-"""The edge of policybot: the CLI, and (later) the FastAPI app and Rasa action webhook."""
+"""The edge of policybot: the `policybot` CLI and the FastAPI app (Rasa action webhook,
+REST API, chat proxy, web pages)."""

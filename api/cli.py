@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
-from index.errors import IndexError_
+from index.errors import SearchIndexError
 from index.hybrid import HybridIndex
 from knowledge.catalog import Catalog
 from knowledge.errors import DocumentInvalid, KnowledgeError
@@ -146,7 +146,7 @@ def _load_index() -> HybridIndex:
 
     try:
         return load_index(get_settings().resolved_index_dir, Embedder.from_settings())
-    except IndexError_ as exc:
+    except SearchIndexError as exc:
         _fail(str(exc))
 
 
@@ -180,6 +180,15 @@ def model_build(force: bool) -> None:
         click.echo(f"model: {result.path} is up to date")
 
 
+@model.command("path")
+def model_path() -> None:
+    """Print the distilled model's folder (the distilled_model_dir setting).
+
+    Rasa's environment cannot read the project's settings; the scripts that train Rasa
+    pass this on to config.yml as POLICYBOT_DISTILLED_MODEL_DIR."""
+    click.echo(str(get_settings().default_model_dir.resolve()))
+
+
 @main.group("index")
 def index_group() -> None:
     """The hybrid (FAISS + BM25) index."""
@@ -199,7 +208,7 @@ def index_build(if_changed: bool) -> None:
             click.echo(str(problem), err=True)
         click.echo("index: not built; the current index is unchanged", err=True)
         sys.exit(EXIT_INVALID)
-    except IndexError_ as exc:
+    except SearchIndexError as exc:
         _fail(str(exc))
     if result is None:
         click.echo("index: up to date (same model, sources, questions and code)")
@@ -242,7 +251,8 @@ def search(question: str | None, top: int, batch: Any, as_json: bool) -> None:
 
 @main.command("eval")
 @click.option("--set", "eval_set", type=click.Path(exists=True, path_type=Path),
-              help="Evaluation set (default: tests/eval/questions.yml).")
+              help="Evaluation set (default: the eval_set setting, "
+                   "knowledge/evaluation/questions.yml).")
 @click.option("--tune", is_flag=True, help="Re-tune index/fusion.yml on the set, then rebuild.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table (for the README).")
@@ -250,13 +260,14 @@ def eval_command(eval_set: Path | None, tune: bool, as_json: bool, markdown: boo
     """Recall@1/@3, MRR, no-answer rates and latency for BM25, dense and hybrid."""
     from index import evaluate as ev
 
-    questions = ev.load_eval_set(eval_set or ev.DEFAULT_SET)
+    eval_set = eval_set or get_settings().eval_set
+    questions = ev.load_eval_set(eval_set)
     index = _load_index()
     if tune:
         from index.store import FUSION_FILE
 
         index.fusion = ev.tune(index, questions)
-        ev.save_fusion(index.fusion, FUSION_FILE)
+        ev.save_fusion(index.fusion, FUSION_FILE, eval_set)
         click.echo(f"tuned fusion written to {FUSION_FILE}; run `policybot index build`", err=True)
     report = ev.evaluate(index, questions)
     if as_json:
@@ -305,7 +316,7 @@ def bot() -> None:
 @bot.command("data")
 def bot_data() -> None:
     """Write bot/data/generated/nlu.yml and bot/dictionary/ from knowledge/."""
-    from api.botdata import generate
+    from bot.training_data import generate
 
     settings = get_settings()
     try:

@@ -6,12 +6,12 @@ Answers quote measure text (shortened at sentence boundaries, never reworded), c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from index.hybrid import SearchResult
 from knowledge.models import Measure
+from knowledge.sentences import sentences
 from knowledge.validity import describe_validity, validity_of
 
 QUOTE_LIMIT = 120
@@ -41,7 +41,7 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     if len(text) <= limit:
         return text
     out = ""
-    for sentence in re.split(r"(?<=[。;;])", text):
+    for sentence in sentences(text):
         if out and len(out) + len(sentence) > limit:
             return out + "……"
         out += sentence

@@ -1,4 +1,5 @@
-"""Build steps shared by the CLI and the admin API: default model, then the index."""
+"""Build steps behind `policybot model build` and `policybot index build` (and the test
+fixtures): the default model, then the index."""
 
 from __future__ import annotations
 
@@ -9,19 +10,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index import distill
-from index.corpus import QuestionBank, measure_document
+from index.corpus import titled_text
 from index.embedder import Embedder
-from index.errors import IndexError_
+from index.errors import SearchIndexError
 from index.hybrid import HybridIndex
 from index.store import FUSION_FILE, current_version, load_fusion, read_manifest, save_index
 from knowledge.catalog import Catalog
+from knowledge.questions import QuestionBank
 from knowledge.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
 def distillation_texts(catalog: Catalog, bank: QuestionBank, terms_file: Path) -> list[str]:
-    texts = [measure_document(m) for m in catalog.measures] + bank.all_texts()
+    texts = [titled_text(m) for m in catalog.measures] + bank.all_texts()
     if terms_file.exists():
         texts += [line.split()[0] for line in terms_file.read_text(encoding="utf-8").splitlines()
                   if line.strip()]
@@ -96,5 +98,5 @@ def build_index(settings: Settings | None = None, *, progress: bool = True,
 def _current_inputs(root: Path) -> str | None:
     try:
         return str(read_manifest(root / current_version(root)).get("inputs") or "") or None
-    except IndexError_:
+    except SearchIndexError:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -13,12 +14,19 @@ from index.errors import ModelNotAvailable
 from knowledge.settings import Settings, get_settings
 
 
+class SentenceEncoder(Protocol):
+    """The part of a SentenceTransformer the index uses; tests pass a deterministic fake."""
+
+    def encode(self, inputs: list[str], /, *, batch_size: int = ..., convert_to_numpy: bool = ...,
+               normalize_embeddings: bool = ..., show_progress_bar: bool | None = ...) -> Any: ...
+
+
 @dataclass
 class Embedder:
     model_id: str
     query_prefix: str
     dimension: int
-    _model: object
+    _model: SentenceEncoder
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Embedder:
@@ -30,7 +38,7 @@ class Embedder:
             path = Path(name)
             try:
                 model = SentenceTransformer(str(path) if path.exists() else name, device="cpu")
-            except Exception as exc:  # noqa: BLE001 - any load failure is one user-facing error
+            except Exception as exc:  # any load failure is one user-facing error
                 raise ModelNotAvailable(f"cannot load embedding model {name!r}: {exc}") from exc
             model_id = name
         else:
@@ -51,7 +59,7 @@ class Embedder:
         bar on request: with a large hub model, encoding an index takes minutes."""
         if query and self.query_prefix:
             texts = [self.query_prefix + t for t in texts]
-        vectors = self._model.encode(  # type: ignore[attr-defined]
+        vectors = self._model.encode(
             texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True,
             show_progress_bar=progress,
         )

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 
-class IndexError_(Exception):
-    """Base class (named to avoid shadowing the builtin IndexError)."""
+class SearchIndexError(Exception):
+    """Base class for every error the index package raises on purpose."""
 
 
-class IndexNotBuilt(IndexError_):
+class IndexNotBuilt(SearchIndexError):
     def __init__(self, where: str) -> None:
         super().__init__(f"no index at {where}; run `policybot index build`")
 
 
-class ModelMismatch(IndexError_):
+class ModelMismatch(SearchIndexError):
     def __init__(self, index_model: str, configured: str) -> None:
         self.index_model = index_model
         self.configured = configured
@@ -22,5 +22,5 @@ class ModelMismatch(IndexError_):
         )
 
 
-class ModelNotAvailable(IndexError_):
+class ModelNotAvailable(SearchIndexError):
     pass

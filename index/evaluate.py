@@ -17,9 +17,8 @@ import numpy as np
 import yaml
 
 from index.hybrid import FEATURES, GATE_FEATURES, Fusion, HybridIndex, gate_evidence
-from knowledge.settings import PROJECT_ROOT
+from knowledge.settings import PROJECT_ROOT, get_settings
 
-DEFAULT_SET = PROJECT_ROOT / "tests" / "eval" / "questions.yml"
 MAX_FALSE_REFUSALS = 0.03
 METHODS = {
     "bm25": {"bm25_word": 1.0, "bm25_bigram": 1.0, "bm25_word_q": 1.0, "bm25_bigram_q": 1.0},
@@ -34,7 +33,9 @@ class EvalQuestion:
     kind: str
 
 
-def load_eval_set(path: Path = DEFAULT_SET) -> list[EvalQuestion]:
+def load_eval_set(path: Path | None = None) -> list[EvalQuestion]:
+    """The given set, or the project's (the eval_set setting)."""
+    path = path or get_settings().eval_set
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [EvalQuestion(str(x["q"]), frozenset(int(g) for g in x["gold"]), str(x["kind"]))
             for x in data]
@@ -142,9 +143,21 @@ def tune(index: HybridIndex, questions: list[EvalQuestion],
         key = (round(m["mrr"], 4), m["recall@1"])
         if key > best_key:
             best_key, best_weights = key, weights
-    evidence = _evidence(prepared, best_weights)
-    answerable = np.array([bool(q.gold) for q in questions])
-    fusion = Fusion(weights={name: float(w) for name, w in zip(FEATURES, best_weights, strict=True)},
+    return _with_gate(prepared, best_weights)
+
+
+def refit_gate(index: HybridIndex, questions: list[EvalQuestion]) -> Fusion:
+    """The index's fusion weights with the no-answer gate fitted again for its embedder:
+    the gate reads raw cosines, whose scale differs from one model to another."""
+    return _with_gate(prepare(index, questions), index.fusion.vector())
+
+
+def _with_gate(prepared: Prepared, weights: np.ndarray) -> Fusion:
+    """These weights, a gate on the top measure's evidence, and the threshold that refuses
+    at most 3% of answerable questions."""
+    evidence = _evidence(prepared, weights)
+    answerable = np.array([bool(q.gold) for q in prepared.questions])
+    fusion = Fusion(weights={name: float(w) for name, w in zip(FEATURES, weights, strict=True)},
                     gate=fit_gate(evidence, answerable))
     confidence = np.sort(fusion.confidence(evidence[answerable]))
     # One refusal of margin below the 3% budget: the threshold should hold on new questions.
@@ -166,11 +179,14 @@ def fit_gate(evidence: np.ndarray, answerable: np.ndarray) -> dict[str, Any]:
             "intercept": round(float(model.intercept_[0]), 6)}
 
 
-def save_fusion(fusion: Fusion, path: Path) -> None:
+def save_fusion(fusion: Fusion, path: Path, tuned_on: Path) -> None:
     data = {"weights": fusion.weights, "threshold": round(fusion.threshold, 6),
             "gate": fusion.gate}
+    where = tuned_on.resolve()
+    if where.is_relative_to(PROJECT_ROOT):
+        where = where.relative_to(PROJECT_ROOT)
     header = ("# Fusion of the hybrid index's signals; written by `policybot eval --tune` "
-              "(tuned on tests/eval/questions.yml), read at build.\n")
+              f"(tuned on {where}), read at build.\n")
     path.write_text(header + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 

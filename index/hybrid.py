@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from index.corpus import QuestionBank, clauses, measure_document, measure_key
+from index.corpus import clauses, titled_text
 from index.dense import FaissIndex
 from index.embedder import Embedder
 from index.lexical import Bm25
 from index.tokenize import bigrams, content_bigrams, words
 from knowledge.models import Measure
+from knowledge.questions import QuestionBank
 
 FEATURES = ("bm25_word", "bm25_bigram", "bm25_word_q", "bm25_bigram_q", "dense", "dense_q")
 KIND_TEXT, KIND_CLAUSE, KIND_QUESTION = 0, 1, 2
@@ -118,14 +119,14 @@ class HybridIndex:
         questions: list[str] = []
         question_owner: list[int] = []
         for i, measure in enumerate(self.measures):
-            texts.append(measure_document(measure))
+            texts.append(titled_text(measure))
             owners.append(i)
             kinds.append(KIND_TEXT)
             for clause in clauses(measure):
                 texts.append(clause)
                 owners.append(i)
                 kinds.append(KIND_CLAUSE)
-            for question in bank.questions.get(measure_key(measure), []):
+            for question in bank.of(measure):
                 texts.append(question)
                 owners.append(i)
                 kinds.append(KIND_QUESTION)
@@ -135,7 +136,7 @@ class HybridIndex:
         self.dense.build(vectors, np.arange(len(texts), dtype=np.int64))
         self.item_measure = np.array(owners, dtype=np.int64)
         self.item_kind = np.array(kinds, dtype=np.int8)
-        documents = [measure_document(m) for m in self.measures]
+        documents = [titled_text(m) for m in self.measures]
         self.bm25_word.build(documents)
         self.bm25_bigram.build(documents)
         self.bm25_word_q.build(questions or ["∅"])
@@ -189,7 +190,7 @@ class HybridIndex:
         ("出口信用保险找哪个部门") is not mistaken for an unanswerable one.
         """
         if not self._vocabularies:
-            vocab: list[set[str]] = [set(bigrams(measure_document(m))) for m in self.measures]
+            vocab: list[set[str]] = [set(bigrams(titled_text(m))) for m in self.measures]
             for question, owner in zip(self.questions, self.question_measure, strict=False):
                 vocab[int(owner)].update(bigrams(question))
             self._vocabularies = vocab

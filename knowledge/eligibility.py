@@ -95,11 +95,14 @@ class Fact:
 
 @dataclass(frozen=True)
 class Check:
+    """One comparison of a fact with a value ("headcount_2022 le 100"), as the rules
+    file writes it; unknown while the user has not given the fact."""
+
     fact: str
     op: str
     value: Any = None
 
-    def check(self, facts: dict[str, Any]) -> Outcome:
+    def outcome(self, facts: dict[str, Any]) -> Outcome:
         if facts.get(self.fact) is None:
             return Outcome.UNKNOWN
         return Outcome.MET if _apply(self.op, facts[self.fact], self.value) else Outcome.NOT_MET
@@ -109,13 +112,13 @@ class Check:
 class Condition:
     id: str
     text: str
-    test: Check
+    check: Check
 
 
 @dataclass(frozen=True)
 class Benefit:
     text: str
-    test: Check | None  # None: applies when every condition is met
+    when: Check | None  # None: applies when every condition is met
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,8 @@ class Rule:
     @property
     def facts(self) -> list[str]:
         """Facts needed, in the order the conditions (then graded benefits) use them."""
-        names = [c.test.fact for c in self.conditions]
-        names += [b.test.fact for b in self.benefits if b.test is not None]
+        names = [c.check.fact for c in self.conditions]
+        names += [b.when.fact for b in self.benefits if b.when is not None]
         return list(dict.fromkeys(names))
 
 
@@ -156,19 +159,19 @@ class Verdict:
 
     @property
     def missing(self) -> list[str]:
-        return [r.condition.test.fact for r in self.results if r.outcome is Outcome.UNKNOWN]
+        return [r.condition.check.fact for r in self.results if r.outcome is Outcome.UNKNOWN]
 
 
 def evaluate(rule: Rule, facts: dict[str, Any]) -> Verdict:
-    results = [ConditionResult(c, c.test.check(facts), facts.get(c.test.fact))
+    results = [ConditionResult(c, c.check.outcome(facts), facts.get(c.check.fact))
                for c in rule.conditions]
     verdict = Verdict(rule, results)
     if verdict.outcome is not Outcome.NOT_MET:
         for benefit in rule.benefits:
-            if benefit.test is None:
+            if benefit.when is None:
                 if verdict.outcome is Outcome.MET:
                     verdict.benefits.append(benefit.text)
-            elif benefit.test.check(facts) is Outcome.MET:
+            elif benefit.when.outcome(facts) is Outcome.MET:
                 verdict.benefits.append(benefit.text)
     return verdict
 
@@ -193,7 +196,7 @@ def _apply(op: str, actual: Any, expected: Any) -> bool:
     return bool(checks[op]())
 
 
-def _test(data: dict[str, Any]) -> Check:
+def _read_check(data: dict[str, Any]) -> Check:
     return Check(fact=str(data["fact"]), op=str(data["op"]), value=data.get("value"))
 
 
@@ -217,10 +220,10 @@ class RuleBook:
                                    says_yes=tuple(spec.get("says_yes") or ()),
                                    says_no=tuple(spec.get("says_no") or ()))
             for number, spec in (data.get("measures") or {}).items():
-                conditions = tuple(Condition(c["id"], c["text"], _test(c))
+                conditions = tuple(Condition(c["id"], c["text"], _read_check(c))
                                    for c in spec["conditions"])
                 benefits = tuple(
-                    Benefit(b["text"], None if b["when"] == "all" else _test(b["when"]))
+                    Benefit(b["text"], None if b["when"] == "all" else _read_check(b["when"]))
                     for b in spec.get("benefits") or [])
                 rules[(doc_id, int(number))] = Rule(doc_id, int(number), spec["summary"],
                                                     conditions, benefits)

@@ -23,13 +23,18 @@ class Settings(BaseSettings):
     eligibility_dir: Path = PACKAGE_DIR / "eligibility"
     departments_file: Path = PACKAGE_DIR / "departments.yml"
     terms_file: Path = PACKAGE_DIR / "terms.txt"
+    # Questions with gold measure numbers: `policybot eval`, the benchmarks, the chat test.
+    eval_set: Path = PACKAGE_DIR / "evaluation" / "questions.yml"
     # Embedding model: empty means the distilled default under var/models/; otherwise a
     # local folder or a hub name (e.g. BAAI/bge-small-zh-v1.5) with its query prefix.
     model: str = ""
     query_prefix: str = ""
+    # Where `policybot model build` puts the distilled model (retrieval's default and the
+    # bot's NLU features); empty means var/models/policy-static-zh. Rasa's environment
+    # cannot import this class: scripts/train-bot.sh hands the path to config.yml as
+    # POLICYBOT_DISTILLED_MODEL_DIR, printed by `policybot model path`.
+    distilled_model_dir: Path | None = None
     index_dir: Path | None = None
-    # Hybrid search scores below this are "no answer" (tuned by `policybot eval`).
-    no_answer_threshold: float | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     rasa_url: str = "http://localhost:5005"
@@ -74,7 +79,7 @@ class Settings(BaseSettings):
 
     @property
     def default_model_dir(self) -> Path:
-        return self.var_dir / "models" / "policy-static-zh"
+        return self.distilled_model_dir or self.var_dir / "models" / "policy-static-zh"
 
 
 @cache

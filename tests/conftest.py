@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from knowledge.catalog import Catalog
 from knowledge.settings import get_settings
 
+if TYPE_CHECKING:
+    from tests.live import LiveStack
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "knowledge" / "sources" / "hongqi-2023-measures.txt"
+PinToday = Callable[[str], None]
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +30,7 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture
-def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[PinToday]:
     """Pin POLICYBOT_TODAY for one test: call the fixture with a date string."""
 
     def pin(day: str) -> None:
@@ -49,7 +54,7 @@ def default_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_stack(default_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def live_stack(default_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
     """The answer service and a real Rasa server with the trained bot, shared by the session."""
     from tests.live import live_stack as start
 

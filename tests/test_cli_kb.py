@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from api.cli import main
-from tests.conftest import ROOT, SOURCE
+from tests.conftest import ROOT, SOURCE, PinToday
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -35,7 +35,7 @@ def test_show_50_departments() -> None:
     assert data["departments"] == ["区商务局", "区财政局"]
 
 
-def test_show_text_mode_with_validity(today) -> None:  # type: ignore[no-untyped-def]
+def test_show_text_mode_with_validity(today: PinToday) -> None:
     today("2026-11-30")
     code, out, _ = run("kb", "show", "40")
     assert code == 0
@@ -56,7 +56,7 @@ def test_departments_json() -> None:
     assert sum(len(v) for v in data.values()) > 75
 
 
-def test_list_filters(today) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters(today: PinToday) -> None:
     today("2026-11-30")
     data = json.loads(run("kb", "list", "--department", "金融部门", "--json")[1])
     numbers = [m["number"] for m in data]

@@ -15,25 +15,25 @@ BOOK = RuleBook.load(get_settings().eligibility_dir)
 REQUIRED = {8, 40, 42, 44, 45, 48, 50, 52, 53, 58, 63, 64}
 
 
-def _value(test: Check, fact: Fact, met: bool) -> Any:
-    """A value of the fact that satisfies (met) or violates the test."""
-    v = test.value
-    if test.op in {"true", "false"}:
-        return (test.op == "true") == met
-    if test.op in {"in", "not_in", "eq"}:
+def _value(check: Check, fact: Fact, met: bool) -> Any:
+    """A value of the fact that satisfies (met) or violates the check."""
+    v = check.value
+    if check.op in {"true", "false"}:
+        return (check.op == "true") == met
+    if check.op in {"in", "not_in", "eq"}:
         inside = list(v) if isinstance(v, list) else [v]
         outside = [c for c in fact.choices if c not in inside] or ["__other__"]
-        want_inside = met if test.op != "not_in" else not met
+        want_inside = met if check.op != "not_in" else not met
         return inside[0] if want_inside else outside[0]
-    if test.op in {"before", "on_or_before", "after"}:
+    if check.op in {"before", "on_or_before", "after"}:
         day = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
         earlier, later = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
-        return (earlier if met else later) if test.op != "after" else (later if met else earlier)
-    if test.op == "between":
+        return (earlier if met else later) if check.op != "after" else (later if met else earlier)
+    if check.op == "between":
         low, high = v
         return (low + high) / 2 if met else high + 1
-    bump = {"lt": -1, "le": 0, "gt": 1, "ge": 0}[test.op]
-    bad = {"lt": 0, "le": 1, "gt": 0, "ge": -1}[test.op]
+    bump = {"lt": -1, "le": 0, "gt": 1, "ge": 0}[check.op]
+    bad = {"lt": 0, "le": 1, "gt": 0, "ge": -1}[check.op]
     return v + bump if met else v + bad
 
 
@@ -46,20 +46,20 @@ def test_required_measures_have_rules(catalog: Catalog) -> None:
 @pytest.mark.parametrize("key", sorted(BOOK.rules))
 def test_each_rule_met_not_met_unknown(key: tuple[str, int]) -> None:
     rule = BOOK.rules[key]
-    all_met = {c.test.fact: _value(c.test, BOOK.facts[c.test.fact], True) for c in rule.conditions}
+    all_met = {c.check.fact: _value(c.check, BOOK.facts[c.check.fact], True) for c in rule.conditions}
     verdict = evaluate(rule, all_met)
     assert verdict.outcome is Outcome.MET
     assert verdict.benefits, "a met rule must name its benefit"
     for condition in rule.conditions:
-        broken = {**all_met, condition.test.fact: _value(condition.test,
-                                                         BOOK.facts[condition.test.fact], False)}
+        broken = {**all_met, condition.check.fact: _value(condition.check,
+                                                          BOOK.facts[condition.check.fact], False)}
         result = evaluate(rule, broken)
         assert result.outcome is Outcome.NOT_MET
         assert not result.benefits
-        unknown = {k: v for k, v in all_met.items() if k != condition.test.fact}
+        unknown = {k: v for k, v in all_met.items() if k != condition.check.fact}
         result = evaluate(rule, unknown)
         assert result.outcome is Outcome.UNKNOWN
-        assert condition.test.fact in result.missing
+        assert condition.check.fact in result.missing
 
 
 def test_export_insurance_tiers() -> None:

@@ -5,6 +5,7 @@ import pytest
 from knowledge.catalog import Catalog
 from knowledge.models import ValidityStatus
 from knowledge.validity import describe_validity, validity_of
+from tests.conftest import PinToday
 
 
 @pytest.mark.parametrize(
@@ -36,7 +37,7 @@ def test_target_years_in_the_past_are_noted(catalog: Catalog) -> None:
     assert "2023年" in validity.note
 
 
-def test_today_comes_from_env(catalog: Catalog, today) -> None:  # type: ignore[no-untyped-def]
+def test_today_comes_from_env(catalog: Catalog, today: PinToday) -> None:
     today("2023-05-01")
     assert validity_of(catalog.measure(44)).status is ValidityStatus.IN_FORCE
     today("2026-11-30")

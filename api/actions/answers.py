@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from api import compose
-from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, Context, Outcome
+from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, ActionResult, Context
 from api.protocol import slot_event
 from index.hybrid import SearchResult
-from knowledge.citations import find_measure_numbers, plain_measure_number
+from knowledge.entities import find_measure_numbers, plain_measure_number
 from knowledge.errors import MeasureNotFound
 from knowledge.models import Measure
 from knowledge.validity import describe_validity, validity_of
@@ -41,13 +41,13 @@ def _measures(ctx: Context, numbers: list[int]) -> list[Measure]:
     return out
 
 
-def answer_question(ctx: Context) -> Outcome:
+def answer_question(ctx: Context) -> ActionResult:
     results = _search(ctx)
     reply = compose.answer(results)
     events = []
     if reply.custom.get("citations"):
         events.append(slot_event(CURRENT_MEASURES, reply.custom["citations"][:1]))
-    return Outcome([reply], events)
+    return ActionResult([reply], events)
 
 
 def _named_numbers(ctx: Context) -> list[int]:
@@ -67,26 +67,26 @@ def _referenced(ctx: Context) -> list[Measure]:
     return _measures(ctx, ctx.current_measures)
 
 
-def answer_department(ctx: Context) -> Outcome:
+def answer_department(ctx: Context) -> ActionResult:
     measures = _referenced(ctx)
     if not measures:
-        return Outcome([compose.Reply(compose.NO_ANSWER, {"citations": []})])
-    return Outcome([compose.department_answer(measures)],
-                   [slot_event(CURRENT_MEASURES, [m.number for m in measures][:1])])
+        return ActionResult([compose.Reply(compose.NO_ANSWER, {"citations": []})])
+    return ActionResult([compose.department_answer(measures)],
+                        [slot_event(CURRENT_MEASURES, [m.number for m in measures][:1])])
 
 
-def list_department_measures(ctx: Context) -> Outcome:
+def list_department_measures(ctx: Context) -> ActionResult:
     table = ctx.services.catalog.table
     said = ctx.entities("department") + [ctx.text]
     name = next((found for s in said if (found := table.find(s))), None)
     if name is None:
         known = "、".join(list(ctx.services.catalog.departments())[:6])
-        return Outcome([compose.Reply(f"抱歉,没有识别出您说的部门。可以这样问:“区商务局负责哪些措施?”"
-                                      f"(例如:{known}等)", {"citations": []})])
-    return Outcome([compose.department_measures(name, ctx.services.catalog.departments().get(name, []))])
+        return ActionResult([compose.Reply(f"抱歉,没有识别出您说的部门。可以这样问:“区商务局负责哪些措施?”"
+                                           f"(例如:{known}等)", {"citations": []})])
+    return ActionResult([compose.department_measures(name, ctx.services.catalog.departments().get(name, []))])
 
 
-def show_measure(ctx: Context) -> Outcome:
+def show_measure(ctx: Context) -> ActionResult:
     numbers = _named_numbers(ctx)
     if not numbers:
         numbers = ctx.current_measures
@@ -94,10 +94,10 @@ def show_measure(ctx: Context) -> Outcome:
     if not measures:
         total = len(ctx.services.catalog.document().measures)
         asked = f"第{numbers[0]}条" if numbers else "这条措施"
-        return Outcome([compose.Reply(f"文件中没有{asked}。现有措施编号为第1条至第{total}条。",
-                                      {"citations": []})])
-    return Outcome([compose.full_measure(m) for m in measures],
-                   [slot_event(CURRENT_MEASURES, [m.number for m in measures][:1])])
+        return ActionResult([compose.Reply(f"文件中没有{asked}。现有措施编号为第1条至第{total}条。",
+                                           {"citations": []})])
+    return ActionResult([compose.full_measure(m) for m in measures],
+                        [slot_event(CURRENT_MEASURES, [m.number for m in measures][:1])])
 
 
 def _topic_measures(ctx: Context) -> list[Measure]:
@@ -108,22 +108,22 @@ def _topic_measures(ctx: Context) -> list[Measure]:
     return _measures(ctx, ctx.current_measures) or _referenced(ctx)
 
 
-def answer_validity(ctx: Context) -> Outcome:
+def answer_validity(ctx: Context) -> ActionResult:
     measures = _topic_measures(ctx)
     if not measures:
-        return Outcome([compose.Reply(compose.NO_ANSWER, {"citations": []})])
+        return ActionResult([compose.Reply(compose.NO_ANSWER, {"citations": []})])
     lines = [f"{m.citation}:{describe_validity(validity_of(m))}" for m in measures]
-    return Outcome([compose.Reply("\n".join(lines), {
+    return ActionResult([compose.Reply("\n".join(lines), {
         "citations": [m.number for m in measures],
         "validity": [compose.measure_payload(m) for m in measures]})])
 
 
-def how_to_apply(ctx: Context) -> Outcome:
+def how_to_apply(ctx: Context) -> ActionResult:
     measures = _topic_measures(ctx)[:1]
     if not measures:
-        return Outcome([compose.Reply(compose.NO_ANSWER, {"citations": []})])
-    return Outcome([compose.how_to_apply(measures[0])],
-                   [slot_event(CURRENT_MEASURES, [measures[0].number])])
+        return ActionResult([compose.Reply(compose.NO_ANSWER, {"citations": []})])
+    return ActionResult([compose.how_to_apply(measures[0])],
+                        [slot_event(CURRENT_MEASURES, [measures[0].number])])
 
 
 ANSWER_ACTIONS: dict[str, Action] = {

@@ -48,9 +48,12 @@ class Context:
 
 
 @dataclass
-class Outcome:
+class ActionResult:
+    """Replies for the user and events for Rasa's tracker. (Not an eligibility Outcome,
+    which is whether one condition is met.)"""
+
     replies: list[Reply] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
-Action = Callable[[Context], Outcome]
+Action = Callable[[Context], ActionResult]

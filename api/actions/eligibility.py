@@ -15,17 +15,20 @@ rules answer it and come back to the form, which re-asks the pending question.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, Context, Outcome
+from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, ActionResult, Context
 from api.compose import Reply, departments_text, measure_payload
 from api.protocol import ActionRejected, active_loop_event, slot_event
-from knowledge.citations import find_measure_numbers
-from knowledge.eligibility import Fact, FactInvalid, Rule, evaluate
-from knowledge.eligibility import Outcome as Verdict
-from knowledge.eligibility import Verdict as Result
+from knowledge.eligibility import Fact, FactInvalid, Outcome, Rule, Verdict, evaluate
+from knowledge.entities import (
+    find_measure_numbers,
+    stated_amount_usd_10k,
+    stated_date,
+    stated_headcount,
+)
+from knowledge.formatting import zh_date
 from knowledge.validity import describe_validity, validity_of
 
 FORM = "eligibility_form"
@@ -44,10 +47,7 @@ DIGRESSIONS = frozenset({"stop", "ask_question", "ask_department", "ask_departme
 DIGRESSION_MIN_CONFIDENCE = 0.5
 # A long message NLU is unsure about is a free question (Rasa's nlu_fallback -> retrieval).
 FALLBACK_QUESTION_MIN_CHARS = 8
-OUTCOME_TEXT = {Verdict.MET: "符合", Verdict.NOT_MET: "不符合", Verdict.UNKNOWN: "待确认"}
-_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*万?\s*美元")
-_HEADCOUNT = re.compile(r"(\d+)\s*(?:人|名|个员工|个人)")
-_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*(?:[-/.月]\s*\d{1,2}\s*日?|月底|月末|月)?")
+OUTCOME_TEXT = {Outcome.MET: "符合", Outcome.NOT_MET: "不符合", Outcome.UNKNOWN: "待确认"}
 
 
 def _since_user_message(ctx: Context) -> list[dict[str, Any]]:
@@ -109,12 +109,11 @@ def _stated_facts(text: str, needed: list[Fact]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for fact in needed:
         try:
-            pattern = {"number": _AMOUNT if fact.unit == "万美元" else None,
-                       "integer": _HEADCOUNT}.get(fact.type)
-            if pattern is not None and (m := pattern.search(text)):
-                found[fact.name] = fact.parse(m.group(1))
-            elif fact.type == "date" and (m := _DATE.search(text)):
-                found[fact.name] = fact.parse(m.group(0))
+            reader: Callable[[str], str | None] | None = {
+                "number": stated_amount_usd_10k if fact.unit == "万美元" else None,
+                "integer": stated_headcount, "date": stated_date}.get(fact.type)
+            if reader is not None and (mention := reader(text)) is not None:
+                found[fact.name] = fact.parse(mention)
             elif fact.type == "choice":
                 hits = [c for c in fact.choices if c != "其他" and c in text]
                 if len(hits) == 1:
@@ -154,30 +153,29 @@ def _ask(fact: Fact, rule: Rule, first: bool, again: bool = False) -> Reply:
                  buttons)
 
 
-def verdict_reply(result: Result, ctx: Context) -> Reply:
-    rule = result.rule
+def verdict_reply(verdict: Verdict, ctx: Context) -> Reply:
+    rule = verdict.rule
     measure = ctx.services.catalog.measure(rule.number, rule.doc_id)
-    head = {Verdict.MET: "根据您提供的情况,符合", Verdict.NOT_MET: "根据您提供的情况,不符合",
-            Verdict.UNKNOWN: "目前还无法确定是否符合"}[result.outcome]
+    head = {Outcome.MET: "根据您提供的情况,符合", Outcome.NOT_MET: "根据您提供的情况,不符合",
+            Outcome.UNKNOWN: "目前还无法确定是否符合"}[verdict.outcome]
     validity = validity_of(measure)
     lines = [f"{head}{measure.citation}({rule.summary})的条件:"]
     if not validity.in_force and validity.end_date:
-        end = validity.end_date
-        lines.insert(0, f"请注意:{measure.citation}已于{end.year}年{end.month}月{end.day}日到期,"
+        lines.insert(0, f"请注意:{measure.citation}已于{zh_date(validity.end_date)}到期,"
                         f"目前无法再按该条申请,以下仅供对照。")
-    for r in result.results:
+    for r in verdict.results:
         lines.append(f"- {r.condition.text}:{OUTCOME_TEXT[r.outcome]}")
-    if result.benefits:
-        lines.append("可享受:" + ";".join(result.benefits))
+    if verdict.benefits:
+        lines.append("可享受:" + ";".join(verdict.benefits))
     lines.append(describe_validity(validity))
     lines.append(f"具体办理请联系:{departments_text(measure)}。")
     return Reply("\n".join(lines), {
         "citations": [measure.number],
         "departments": measure.departments,
         "validity": [measure_payload(measure)],
-        "verdict": {"outcome": result.outcome.value, "benefits": result.benefits,
+        "verdict": {"outcome": verdict.outcome.value, "benefits": verdict.benefits,
                     "conditions": [{"id": r.condition.id, "text": r.condition.text,
-                                    "outcome": r.outcome.value} for r in result.results]},
+                                    "outcome": r.outcome.value} for r in verdict.results]},
     })
 
 
@@ -203,12 +201,12 @@ def _closing() -> list[dict[str, Any]]:
             slot_event(REQUESTED_SLOT, None), active_loop_event(None)]
 
 
-def eligibility_step(ctx: Context) -> Outcome:
+def eligibility_step(ctx: Context) -> ActionResult:
     first = _just_activated(ctx) or not ctx.slot(MEASURE_SLOT)
     rule = _rule(ctx, first)
     if rule is None:
-        return Outcome([Reply("抱歉,没有找到可以核对条件的措施。请说明您想申请的政策,"
-                              "例如“我能申请贷款延期还本付息吗?”", {"citations": []})], _closing())
+        return ActionResult([Reply("抱歉,没有找到可以核对条件的措施。请说明您想申请的政策,"
+                                   "例如“我能申请贷款延期还本付息吗?”", {"citations": []})], _closing())
     known = ctx.services.rules.facts
     needed = [known[name] for name in rule.facts]
     facts = {} if first else _restore(ctx.slot(FACTS_SLOT), known)
@@ -217,8 +215,8 @@ def eligibility_step(ctx: Context) -> Outcome:
     if pending in known and not first:
         answer = ctx.slot(ANSWER_SLOT)
         if answer is None or _back_from_digression(ctx):
-            return Outcome([_ask(known[pending], rule, first=False, again=True)],
-                           _asking(known[pending]))
+            return ActionResult([_ask(known[pending], rule, first=False, again=True)],
+                                _asking(known[pending]))
         text = str(answer)
         try:
             facts[pending] = known[pending].parse(text)
@@ -228,26 +226,25 @@ def eligibility_step(ctx: Context) -> Outcome:
                                      f"'{text}' is not an answer to {pending}") from exc
             ask = _ask(known[pending], rule, first=False)
             ask.text = f"没能识别您的回答。{exc.hint}。\n{ask.text}"
-            return Outcome([ask], _asking(known[pending]))
+            return ActionResult([ask], _asking(known[pending]))
     facts.update({k: v for k, v in _stated_facts(text, needed).items() if k not in facts})
-    result = evaluate(rule, facts)
+    verdict = evaluate(rule, facts)
     events = [slot_event(MEASURE_SLOT, rule.number), slot_event(FACTS_SLOT, _serialise(facts)),
               slot_event(CURRENT_MEASURES, [rule.number])]
     missing = [f for f in needed if f.name not in facts]
-    if result.outcome is Verdict.NOT_MET or not missing:
-        return Outcome([verdict_reply(result, ctx)], events + _closing())
-    return Outcome([_ask(missing[0], rule, first)], events + _asking(missing[0]))
+    if verdict.outcome is Outcome.NOT_MET or not missing:
+        return ActionResult([verdict_reply(verdict, ctx)], events + _closing())
+    return ActionResult([_ask(missing[0], rule, first)], events + _asking(missing[0]))
 
 
-def reset_eligibility(ctx: Context) -> Outcome:
+def reset_eligibility(ctx: Context) -> ActionResult:
     """After the user leaves the form ("算了"): forget its state and say what is possible."""
-    return Outcome([Reply("好的,已停止条件核对。您可以继续提问,例如某项补贴怎么申请、"
-                          "某个部门负责哪些措施,或输入“第44条”查看原文。", {"citations": []})],
-                   _closing())
+    return ActionResult([Reply("好的,已停止条件核对。您可以继续提问,例如某项补贴怎么申请、"
+                               "某个部门负责哪些措施,或输入“第44条”查看原文。", {"citations": []})],
+                        _closing())
 
 
 ELIGIBILITY_ACTIONS: dict[str, Action] = {
     "validate_eligibility_form": eligibility_step,
-    "action_check_eligibility": eligibility_step,
     "action_reset_eligibility": reset_eligibility,
 }

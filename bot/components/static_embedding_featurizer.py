@@ -2,11 +2,15 @@
 
 Bag-of-words features only know the words seen in training, so an off-topic question
 ("以太坊现在多少钱一个") or a paraphrase with unseen words lands on whichever intent shares
-a function word. The static model (var/models/policy-static-zh, distilled by
-`policybot model build` from a multilingual sentence encoder) carries general meaning
-for ~32k Chinese words at a lookup's cost (well under a millisecond per message), so it
-gives the intent classifier semantic features without a transformer at prediction
-time.
+a function word. The static model (distilled by `policybot model build` from a
+multilingual sentence encoder) carries general meaning for ~32k Chinese words at a
+lookup's cost (well under a millisecond per message), so it gives the intent classifier
+semantic features without a transformer at prediction time.
+
+Its folder is config.yml's model_path, which names the project setting through
+POLICYBOT_DISTILLED_MODEL_DIR (exported by scripts/train-bot.sh from `policybot model
+path`). There is no default here: this environment cannot import the settings, and a
+second default could point somewhere else.
 
 The sentence vector is the model's encoding of the whole message (see
 static_embedding.py); each jieba token gets the same treatment on its own text, as
@@ -35,8 +39,6 @@ from bot.components.static_embedding import StaticEmbedding, model_digest
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL_PATH = "var/models/policy-static-zh"
-
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
@@ -53,8 +55,7 @@ class StaticEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         # weight: the vectors are unit length (values ~0.04), while the sparse features
         # are counts; a classifier with a fixed L2 penalty (LogisticRegression) needs
         # them scaled up to weigh as much as the words.
-        return {**DenseFeaturizer.get_default_config(), "model_path": DEFAULT_MODEL_PATH,
-                "weight": 1.0}
+        return {**DenseFeaturizer.get_default_config(), "model_path": None, "weight": 1.0}
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -76,12 +77,14 @@ class StaticEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         """Rasa's training cache keys a component's output on its config and inputs only.
         The model's files are neither, so without this a re-distilled model would leave
         the classifier trained on cached features from the old one."""
-        return model_digest(Path(config.get("model_path", DEFAULT_MODEL_PATH)))
+        model_path = config.get("model_path")
+        return model_digest(Path(model_path)) if model_path else None
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        if not str(config.get("model_path", "")).strip():
-            raise ValueError("StaticEmbeddingFeaturizer needs a model_path")
+        if not str(config.get("model_path") or "").strip():
+            raise ValueError("StaticEmbeddingFeaturizer needs a model_path (config.yml: "
+                             "${POLICYBOT_DISTILLED_MODEL_DIR}, set by scripts/train-bot.sh)")
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -1,34 +1,61 @@
-"""One app over the real default index, shared by the API tests; Rasa-shaped call bodies."""
+"""The app over the real measures, shared by the API tests, and Rasa-shaped call bodies.
+
+Every API test runs twice: over an in-memory index built with a deterministic fake
+embedder (tests/fakes.py: the fast tier, seconds) and over the real default index
+(marker slow), so the dialogue logic is checked on each change and the real model before
+a merge.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.services import load_services
+from api.services import Services, load_services
+from knowledge.catalog import Catalog
 from knowledge.settings import Settings, get_settings
+from tests.fakes import fake_services
+from tests.live import ACTION_TOKEN
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "rasa-3.6-action-call.json"
-# What Rasa presents to /webhook (bot/endpoints.yml); the test app is configured with it.
-ACTION_TOKEN = "test-action-token"
+# What Rasa presents to /webhook (bot/endpoints.yml): the test apps here and the test
+# servers of tests/live.py are configured with the same token.
 RASA_AUTH = {"Authorization": f"Bearer {ACTION_TOKEN}"}
 
 
+_CHAT_DB = Path(tempfile.mkdtemp(prefix="policybot-tests-")) / "conversations.sqlite"
+
+
 def settings_for_tests(**overrides: Any) -> Settings:
-    """Settings whose secrets are given, so tests never write the developer's var/secrets."""
-    return Settings(**{"action_token": ACTION_TOKEN, "secret_key": "test-signing-key", **overrides})
+    """Settings whose secrets and chat store are given, so tests never write the
+    developer's var/ (secrets, conversations)."""
+    return Settings(**{"action_token": ACTION_TOKEN, "secret_key": "test-signing-key",
+                       "conversations_db": _CHAT_DB, **overrides})
+
+
+def webhook_headers() -> dict[str, str]:
+    """What every call to /webhook carries besides its body, as Rasa sends it."""
+    return {"content-type": "application/json", **RASA_AUTH}
+
+
+@pytest.fixture(scope="session", params=["fake", pytest.param("real", marks=pytest.mark.slow)])
+def services(request: pytest.FixtureRequest, catalog: Catalog) -> Services:
+    if request.param == "fake":
+        return fake_services(catalog, settings_for_tests())
+    index_dir: Path = request.getfixturevalue("default_index_dir")
+    return load_services(settings_for_tests(index_dir=index_dir))
 
 
 @pytest.fixture(scope="session")
-def client(default_index_dir: Path) -> Iterator[TestClient]:
-    services = load_services(settings_for_tests(index_dir=default_index_dir))
+def client(services: Services) -> Iterator[TestClient]:
     with TestClient(create_app(services), headers=RASA_AUTH) as test_client:
         yield test_client
 
@@ -41,8 +68,38 @@ def pinned_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+class Response(Protocol):
+    """What the tests read of a response (the TestClient's may be httpx or httpx2)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    def json(self) -> Any: ...
+
+
+class PostWebhook(Protocol):
+    def __call__(self, body: bytes) -> Response: ...
+
+
 @pytest.fixture
-def call(client: TestClient) -> Callable[..., tuple[int, dict[str, Any]]]:
+def post_webhook(client: TestClient) -> PostWebhook:
+    """The one way the tests call POST /webhook (raw bytes, so malformed bodies too)."""
+
+    def post(body: bytes) -> Response:
+        return client.post("/webhook", content=body, headers=webhook_headers())
+
+    return post
+
+
+class Call(Protocol):
+    def __call__(self, action: str, text: str, slots: dict[str, Any] | None = None,
+                 entities: list[dict[str, Any]] | None = None,
+                 intent: tuple[str, float] | None = None,
+                 events: list[dict[str, Any]] | None = None) -> tuple[int, dict[str, Any]]: ...
+
+
+@pytest.fixture
+def call(post_webhook: PostWebhook) -> Call:
     """Post the recorded Rasa 3.6 call with another action, message and slots."""
     recorded = json.loads(FIXTURE.read_text(encoding="utf-8"))
 
@@ -60,7 +117,7 @@ def call(client: TestClient) -> Callable[..., tuple[int, dict[str, Any]]]:
             body["tracker"]["events"] = events
         if slots is not None:
             body["tracker"]["slots"] = slots
-        response = client.post("/webhook", json=body)
+        response = post_webhook(json.dumps(body, ensure_ascii=False).encode("utf-8"))
         return response.status_code, response.json()
 
     return post

@@ -428,7 +428,8 @@ def test_a_conversation_has_its_own_budget(make_proxy: AppFactory) -> None:
 def test_an_over_budget_client_is_refused_before_its_body_is_read(make_proxy: AppFactory) -> None:
     proxy = make_proxy(client_rate_limits="1/minute")
     assert proxy.post("/api/chat", json={"message": "一"}).status_code == 200
-    response = proxy.post("/api/chat", content=b"{not even json", headers={"content-type": "application/json"})
+    response = proxy.post("/api/chat", content=b"{not even json",
+                          headers={"content-type": "application/json"})
     assert response.status_code == 429  # not 422: nothing was parsed
     assert response.headers["access-control-allow-origin"] == "*"
     assert int(response.headers["retry-after"]) >= 1

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
-
-pytestmark = pytest.mark.slow
 
 
 def test_search_ranks_and_highlights(client: TestClient) -> None:
@@ -31,7 +31,7 @@ def test_search_filters(client: TestClient) -> None:
     [({"q": ""}, 422), ({}, 422), ({"q": "x", "k": 0}, 422), ({"q": "x", "k": "many"}, 422),
      ({"q": "x", "chapter": 99}, 422), ({"q": "x", "department": "宇宙局"}, 404)],
 )
-def test_search_bad_parameters(client: TestClient, params: dict, status: int) -> None:  # type: ignore[type-arg]
+def test_search_bad_parameters(client: TestClient, params: dict[str, Any], status: int) -> None:
     response = client.get("/api/search", params=params)
     assert response.status_code == status
     assert response.json()["detail"]

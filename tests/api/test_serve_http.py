@@ -9,10 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import FIXTURE
-from tests.live import ACTION_TOKEN, api_server, free_port
-
-RASA_AUTH = {"Authorization": f"Bearer {ACTION_TOKEN}"}
+from tests.api.conftest import FIXTURE, webhook_headers
+from tests.live import api_server, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +24,7 @@ def server(default_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 def test_rasa_call_over_http(server: str) -> None:
     body = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    response = httpx.post(f"{server}/webhook", json=body, timeout=10, headers=RASA_AUTH)
+    response = httpx.post(f"{server}/webhook", json=body, headers=webhook_headers(), timeout=10)
     assert response.status_code == 200
     data = response.json()
     assert data["responses"][0]["text"] == "第50条由区商务局、区财政局负责。"
@@ -37,12 +35,12 @@ def test_question_about_measure_40_over_http(server: str) -> None:
     body = json.loads(FIXTURE.read_text(encoding="utf-8"))
     body["next_action"] = "action_answer_question"
     body["tracker"]["latest_message"]["text"] = "2022年开始的小规模纳税人六税两费减半政策还有吗?"
-    data = httpx.post(f"{server}/webhook", json=body, timeout=10, headers=RASA_AUTH).json()
+    data = httpx.post(f"{server}/webhook", json=body, headers=webhook_headers(), timeout=10).json()
     assert "第40条" in data["responses"][0]["text"]
     assert "目前已到期" in data["responses"][0]["text"]
 
 
 def test_bad_body_over_http_is_4xx(server: str) -> None:
-    response = httpx.post(f"{server}/webhook", content=b"\xff\xfe", timeout=10,
-                          headers={"content-type": "application/json", **RASA_AUTH})
+    response = httpx.post(f"{server}/webhook", content=b"\xff\xfe", headers=webhook_headers(),
+                          timeout=10)
     assert 400 <= response.status_code < 500

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.services import Services
 from knowledge.settings import get_settings
+from tests.api.conftest import Call, PostWebhook
 
-pytestmark = pytest.mark.slow
 
-
-def test_answer_question_cites_52_and_sets_current_measure(call) -> None:  # type: ignore[no-untyped-def]
+def test_answer_question_cites_52_and_sets_current_measure(call: Call) -> None:
     code, body = call("action_answer_question", "我们去日本参加行业展会,人员机票能补贴一部分吗?")
     assert code == 200
     reply = body["responses"][0]
@@ -23,7 +23,7 @@ def test_answer_question_cites_52_and_sets_current_measure(call) -> None:  # typ
                                "value": [52]}]
 
 
-def test_unanswerable_question_cites_nothing(call) -> None:  # type: ignore[no-untyped-def]
+def test_unanswerable_question_cites_nothing(call: Call) -> None:
     code, body = call("action_answer_question", "护照怎么办理?")
     assert code == 200
     reply = body["responses"][0]
@@ -32,21 +32,21 @@ def test_unanswerable_question_cites_nothing(call) -> None:  # type: ignore[no-u
     assert body["events"] == []
 
 
-def test_department_of_export_credit_insurance(call) -> None:  # type: ignore[no-untyped-def]
+def test_department_of_export_credit_insurance(call: Call) -> None:
     code, body = call("action_answer_department", "出口信用保险归哪个部门管?", slots={})
     assert code == 200
     text = body["responses"][0]["text"]
     assert "第50条" in text and "区商务局" in text and "区财政局" in text
 
 
-def test_department_follow_up_uses_current_measure(call) -> None:  # type: ignore[no-untyped-def]
+def test_department_follow_up_uses_current_measure(call: Call) -> None:
     code, body = call("action_answer_department", "那这个找哪个部门?",
                       slots={"current_measures": [44]})
     assert code == 200
     assert body["responses"][0]["text"] == "第44条由区金融局负责。"
 
 
-def test_measure_40_has_expired(call) -> None:  # type: ignore[no-untyped-def]
+def test_measure_40_has_expired(call: Call) -> None:
     code, body = call("action_answer_validity", "第40条现在还有效吗?")
     assert code == 200
     assert body["responses"][0]["text"] == "第40条:该措施执行至2024年12月31日,目前已到期。"
@@ -54,7 +54,7 @@ def test_measure_40_has_expired(call) -> None:  # type: ignore[no-untyped-def]
     assert "第40条" in body["responses"][0]["text"] and "目前已到期" in body["responses"][0]["text"]
 
 
-def test_measure_40_in_force_before_its_deadline(call, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_measure_40_in_force_before_its_deadline(call: Call, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLICYBOT_TODAY", "2023-05-01")
     get_settings.cache_clear()
     code, body = call("action_answer_validity", "第40条现在还有效吗?")
@@ -62,13 +62,13 @@ def test_measure_40_in_force_before_its_deadline(call, monkeypatch: pytest.Monke
     assert body["responses"][0]["custom"]["validity"][0]["in_force"] is True
 
 
-def test_validity_follow_up_uses_current_measure(call) -> None:  # type: ignore[no-untyped-def]
+def test_validity_follow_up_uses_current_measure(call: Call) -> None:
     code, body = call("action_answer_validity", "还有效吗?", slots={"current_measures": [44]})
     assert body["responses"][0]["text"].startswith("第44条:")
     assert body["responses"][0]["custom"]["citations"] == [44]
 
 
-def test_how_to_apply_points_to_departments_without_inventing_steps(call) -> None:  # type: ignore[no-untyped-def]
+def test_how_to_apply_points_to_departments_without_inventing_steps(call: Call) -> None:
     code, body = call("action_how_to_apply", "具体怎么申请?", slots={"current_measures": [52]})
     assert code == 200
     reply = body["responses"][0]
@@ -81,19 +81,19 @@ def test_how_to_apply_points_to_departments_without_inventing_steps(call) -> Non
 
 
 @pytest.mark.parametrize("text", ["第44条", "措施44", "第四十四条"])
-def test_show_measure_by_any_spelling(call, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_show_measure_by_any_spelling(call: Call, text: str) -> None:
     code, body = call("action_show_measure", text)
     assert code == 200
     assert body["responses"][0]["text"].startswith("第44条(四、支持实体经济发展")
     assert "2023年6月30日" in body["responses"][0]["text"]
 
 
-def test_show_unknown_measure(call) -> None:  # type: ignore[no-untyped-def]
+def test_show_unknown_measure(call: Call) -> None:
     code, body = call("action_show_measure", "第99条")
     assert code == 200 and "没有第99条" in body["responses"][0]["text"]
 
 
-def test_department_measures_through_alias(call) -> None:  # type: ignore[no-untyped-def]
+def test_department_measures_through_alias(call: Call) -> None:
     code, body = call("action_list_department_measures", "税务部门管哪些政策?",
                       entities=[{"entity": "department", "value": "税务部门"}])
     assert code == 200
@@ -101,7 +101,7 @@ def test_department_measures_through_alias(call) -> None:  # type: ignore[no-unt
     assert body["responses"][0]["text"].startswith("区税务局负责以下2条措施")
 
 
-def test_unknown_action_is_404(call) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_action_is_404(call: Call) -> None:
     code, body = call("action_does_not_exist", "x")
     assert code == 404
     assert body == {"error": "no registered action found for name 'action_does_not_exist'",
@@ -113,8 +113,9 @@ def test_unknown_action_is_404(call) -> None:  # type: ignore[no-untyped-def]
     [(b"{not json", 400), (b"[]", 422), (b'{"next_action": "action_answer_question"}', 422),
      (b'{"next_action": "", "sender_id": "a", "tracker": {"sender_id": "a"}}', 422)],
 )
-def test_malformed_bodies_are_4xx_with_reason(client: TestClient, body: bytes, status: int) -> None:
-    response = client.post("/webhook", content=body, headers={"content-type": "application/json"})
+def test_malformed_bodies_are_4xx_with_reason(post_webhook: PostWebhook, body: bytes,
+                                              status: int) -> None:
+    response = post_webhook(body)
     assert response.status_code == status
     assert response.json()["error"]
 
@@ -125,11 +126,12 @@ def test_actions_listed(client: TestClient) -> None:
             "action_list_department_measures", "validate_eligibility_form"} <= names
 
 
-def test_health_reports_index_model_and_what_is_down(client: TestClient) -> None:
+def test_health_reports_index_model_and_what_is_down(client: TestClient, services: Services) -> None:
     # No Rasa runs beside these tests: the service answers, degraded, and says why.
     response = client.get("/health")
     body: dict[str, Any] = response.json()
     assert response.status_code == 200
     assert body["status"] == "degraded" and body["measures"] == 75
     assert body["checks"]["store"] == "ok" and body["checks"]["rasa"].startswith("unreachable")
-    assert body["model"].startswith("policy-static-zh@") and body["index_version"]
+    assert body["model"] == services.index.embedder.model_id
+    assert body["index_version"] == services.index.version

@@ -1,6 +1,6 @@
 """Fair-use benchmark (run by hand: `make bench-abuse`): a normal user's chat latency
 alone, then during a burst of abusive senders. Starts its own servers with the default
-limits; writes var/bench/abuse.json and prints a Markdown table.
+limits; writes var/bench/abuse.json and var/bench/abuse.md (the README block).
 
 The normal user asks the evaluation set's questions through /api/chat (the widget's
 route) one after another, with 0.6 s of reading time between turns and a new
@@ -20,7 +20,6 @@ import multiprocessing
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
@@ -29,9 +28,9 @@ from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from index.evaluate import load_eval_set  # noqa: E402
+from index.evaluate import load_eval_set
+from knowledge.settings import Settings, get_settings
+from tests.live import live_stack
 
 PHASE_SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 ABUSERS = int(os.environ.get("BENCH_ABUSERS", "20"))
@@ -91,9 +90,6 @@ def _abuse_process(url: str, count: int, seconds: float, out: Any) -> None:
 
 
 def main() -> None:
-    from knowledge.settings import Settings, get_settings
-    from tests.live import live_stack
-
     defaults = Settings()
     limits = {"POLICYBOT_CLIENT_RATE_LIMITS": defaults.client_rate_limits,
               "POLICYBOT_CONVERSATION_RATE_LIMITS": defaults.conversation_rate_limits,
@@ -117,10 +113,22 @@ def main() -> None:
     out = Path("var/bench/abuse.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print("| normal user | turns | failed | p50 | p95 |\n|---|---|---|---|---|")
-    for name, r in (("alone", alone), (f"during {ABUSERS} abusive senders", during)):
-        print(f"| {name} | {r['turns']} | {r['failed']} | {r['p50_ms']} ms | {r['p95_ms']} ms |")
-    print(f"\nAbusers' requests by outcome: {abuse}; p95 ratio {report['p95_ratio']}")
+    markdown = _markdown(report)
+    out.with_suffix(".md").write_text(markdown, encoding="utf-8")
+    print(markdown)
+
+
+def _markdown(report: dict[str, Any]) -> str:
+    alone, during = report["alone"], report["during_burst"]
+    rows = [f"Measured {report['date']} on {report['machine']} by `make bench-abuse` "
+            f"({report['seconds']:.0f} s per phase; the load generator shares the machine).\n",
+            "| normal user | turns | failed | p50 | p95 |", "|---|---|---|---|---|"]
+    for name, r in (("alone", alone), (f"during {report['abusers']} abusive senders", during)):
+        rows.append(f"| {name} | {r['turns']} | {r['failed']} | {r['p50_ms']} ms | {r['p95_ms']} ms |")
+    outcomes = ", ".join(f"{count} × {status}" for status, count in sorted(report["abusers_outcomes"].items()))
+    rows.append(f"\nThe abusers' requests: {outcomes}. The normal user's p95 during the burst is "
+                f"{report['p95_ratio']} × its p95 alone (target: at most 2 ×, no failed turn).")
+    return "\n".join(rows) + "\n"
 
 
 if __name__ == "__main__":

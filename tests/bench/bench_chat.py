@@ -1,6 +1,7 @@
 """Chat benchmark (run by hand: `make bench-chat`): turns through Rasa's REST channel and
 the action server, at 1, 10 and 50 concurrent senders; p50/p95 latency and turns per
-second. Starts its own servers; writes var/bench/chat.json."""
+second. Starts its own servers; writes var/bench/chat.json. Run as
+`python -m tests.bench.bench_chat` from the project root."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from index.evaluate import load_eval_set  # noqa: E402
+from index.evaluate import load_eval_set
+from knowledge.settings import get_settings
+from tests.live import live_stack
 
 LEVELS = (1, 10, 50)
 TURNS_PER_LEVEL = int(os.environ.get("BENCH_TURNS", "200"))
@@ -58,9 +58,6 @@ async def _level(url: str, concurrency: int, messages: list[str]) -> dict[str, f
 
 
 def main() -> None:
-    from knowledge.settings import get_settings
-    from tests.live import live_stack
-
     questions = [q.text for q in load_eval_set()]
     messages = [m for i, q in enumerate(questions) for m in (q, EXTRA[i % len(EXTRA)])] * 3
     with tempfile.TemporaryDirectory() as work, \

@@ -1,10 +1,12 @@
 """Retrieval benchmark (run by hand: `make bench`): build time, query latency, peak memory,
 on the real knowledge base and on a synthetic corpus of 10,000 measures made by
-recombining measure sentences. Writes var/bench/retrieval.json and .md."""
+recombining measure sentences. Writes var/bench/retrieval.json and .md. Run as
+`python -m tests.bench.bench_retrieval` from the project root."""
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import random
 import resource
@@ -12,13 +14,14 @@ import statistics
 import sys
 import time
 
-from index.corpus import QuestionBank, clauses
+from index.corpus import clauses
 from index.embedder import Embedder
 from index.evaluate import load_eval_set
 from index.hybrid import HybridIndex
 from index.store import load_fusion
 from knowledge.catalog import Catalog
 from knowledge.models import Measure
+from knowledge.questions import QuestionBank
 from knowledge.settings import get_settings
 
 
@@ -51,7 +54,7 @@ def main() -> None:
     queries = [q.text for q in load_eval_set()]
     report: dict[str, object] = {
         "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, "
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                    f"Python {sys.version.split()[0]}",
         "model": embedder.model_id,
     }

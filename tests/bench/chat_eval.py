@@ -1,22 +1,23 @@
 """Answers through the whole chat (Rasa NLU + dialogue + action server) on the project's
 evaluation set: does the reply cite a gold measure, and does an unanswerable question get
-no citation? Used by tests/bot/test_chat_quality.py and run by hand (`make eval-chat`),
-which starts its own servers and writes var/bench/chat_eval.json."""
+no citation? Used by tests/bot/test_chat_quality.py and run by hand (`make eval-chat`, or
+`python -m tests.bench.chat_eval`), which starts its own servers and writes
+var/bench/chat_eval.json."""
 
 from __future__ import annotations
 
 import json
+import os
 import platform
-import sys
 import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from index.evaluate import EvalQuestion, load_eval_set  # noqa: E402
+from index.evaluate import EvalQuestion, load_eval_set
+from knowledge.settings import get_settings
+from tests.live import live_stack
 
 Chat = Callable[[str, str], list[dict[str, Any]]]
 
@@ -51,14 +52,11 @@ def evaluate_chat(chat: Chat, questions: list[EvalQuestion]) -> dict[str, Any]:
 
 
 def main() -> None:
-    from knowledge.settings import get_settings
-    from tests.live import live_stack
-
     with tempfile.TemporaryDirectory() as work, \
             live_stack(get_settings().resolved_index_dir, Path(work)) as stack:
         report = evaluate_chat(stack.chat, load_eval_set())
     report = {"date": date.today().isoformat(),
-              "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores", **report}
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores", **report}
     out = Path("var/bench/chat_eval.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

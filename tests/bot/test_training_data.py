@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.botdata import REGEX_ENTITIES, Annotator, department_lookup, enterprise_types, generate
+from bot.training_data import Annotator, department_lookup, enterprise_types, generate
 from knowledge.catalog import Catalog
 from knowledge.eligibility import RuleBook
+from knowledge.entities import REGEX_ENTITIES, find_measure_numbers
 from knowledge.settings import Settings
 from tests.conftest import ROOT
 
@@ -92,3 +93,16 @@ def test_entity_patterns(annotator: Annotator, text: str, entity: str | None, sp
     found = [(text[s:e], name) for s, e, name in annotator.spans(text)]
     assert found == ([(span, entity)] if entity else [])
     assert set(REGEX_ENTITIES) <= set(DOMAIN["entities"])
+
+
+def test_every_marked_measure_number_is_read_by_the_actions(generated: Path) -> None:
+    """A span Rasa learns to mark as measure_number must give the actions a number."""
+    unread = []
+    for path in [BOT / "data" / "nlu" / "handwritten.yml", generated / "data" / "generated" / "nlu.yml"]:
+        for examples in _examples(path).values():
+            for example in examples:
+                for m in _ANNOTATION.finditer(example):
+                    if (m.group(2) or m.group(3)) == "measure_number" and \
+                            len(find_measure_numbers(m.group(1))) != 1:
+                        unread.append(m.group(1))
+    assert not unread, unread[:10]

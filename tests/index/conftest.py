@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,8 @@ from index.embedder import Embedder
 from index.hybrid import HybridIndex
 from index.store import load_index
 from knowledge.settings import Settings, get_settings
+
+SetEnv = Callable[..., Settings]
 
 
 def generic_model_path() -> str:
@@ -26,7 +28,7 @@ def default_index(default_index_dir: Path) -> HybridIndex:
 
 
 @pytest.fixture
-def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[SetEnv]:
     """Set POLICYBOT_* variables for a test and re-read the settings."""
 
     def set_env(**values: str) -> Settings:

