@@ -15,7 +15,7 @@
   var statusLine = $("status");
   var list = $("results");
   var detail = $("detail");
-  var documents = JSON.parse(document.querySelector("main").getAttribute("data-documents") || "{}");
+  var documents = JSON.parse($("documents").textContent || "{}");
   var TOP_K = 10;
   var hits = [];        // what the list shows: search hits or measure views
   var terms = [];       // query terms of the last search, to mark in the detail view
@@ -52,22 +52,13 @@
     });
   }
 
-  var DIGITS = "零一二三四五六七八九";
-  /** 1..99 as Chinese numerals, for chapter (五) and section ((十五)) headings. */
-  function zh(n) {
-    if (n < 10) return DIGITS[n];
-    var tens = Math.floor(n / 10);
-    return (tens > 1 ? DIGITS[tens] : "") + "十" + (n % 10 ? DIGITS[n % 10] : "");
-  }
+  // Headings (with their Chinese numerals) and the badge's words come with the measure
+  // JSON (knowledge/views.py), so the console, pages and replies word them the same way.
+  function chapterText(c) { return c.heading; }
+  function sectionText(s) { return s.heading; }
 
-  function chapterText(c) { return zh(c.number) + "、" + c.title; }
-  function sectionText(s) { return "(" + zh(s.number) + ")" + s.title; }
-
-  /** Same words as the measure page: 有效, or 已于Y年M月D日到期. */
   function badge(validity) {
-    if (validity.in_force) return el("span", {class: "badge in-force", text: "有效"});
-    var p = validity.end_date.split("-").map(Number);
-    return el("span", {class: "badge expired", text: "已于" + p[0] + "年" + p[1] + "月" + p[2] + "日到期"});
+    return el("span", {class: "badge " + (validity.in_force ? "in-force" : "expired"), text: validity.badge});
   }
 
   /** Text into `into`, with the [start, end) spans wrapped in <mark> (overlaps merged). */
