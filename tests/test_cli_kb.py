@@ -24,7 +24,7 @@ def test_show_44_json() -> None:
     data = json.loads(out)
     assert data["departments"] == ["区金融局"]
     assert "2023-06-30" in [d["date"] for d in data["dates"]]
-    assert data["chapter"] == {"number": 4, "title": "支持实体经济发展"}
+    assert (data["chapter"]["number"], data["chapter"]["title"]) == (4, "支持实体经济发展")
     assert data["section"]["title"] == "强化金融支撑保障作用"
     assert set(data) >= {"doc_id", "number", "chapter", "section", "text", "departments",
                          "dates", "validity"}

@@ -125,7 +125,8 @@ def _markdown(report: dict[str, Any]) -> str:
             "| normal user | turns | failed | p50 | p95 |", "|---|---|---|---|---|"]
     for name, r in (("alone", alone), (f"during {report['abusers']} abusive senders", during)):
         rows.append(f"| {name} | {r['turns']} | {r['failed']} | {r['p50_ms']} ms | {r['p95_ms']} ms |")
-    outcomes = ", ".join(f"{count} × {status}" for status, count in sorted(report["abusers_outcomes"].items()))
+    counts = sorted(report["abusers_outcomes"].items())
+    outcomes = ", ".join(f"{count} × {status}" for status, count in counts)
     rows.append(f"\nThe abusers' requests: {outcomes}. The normal user's p95 during the burst is "
                 f"{report['p95_ratio']} × its p95 alone (target: at most 2 ×, no failed turn).")
     return "\n".join(rows) + "\n"

@@ -39,7 +39,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh profile per test: empty localStorage, so a new chat sender id."""
+    """A fresh profile per test: empty localStorage, so no conversation token yet."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
     context.set_default_timeout(10_000)
     yield context

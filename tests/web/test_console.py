@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.web.servers import Server
 
@@ -76,18 +76,39 @@ def test_chapter_filter_keeps_one_chapter(console: Page) -> None:
         assert where.startswith("五、着力稳定外资外贸")
 
 
+SELECTED = '#results [role="option"][aria-selected="true"]'
+
+
+def results(page: Page) -> Locator:
+    """The result options (the filters' <select>s have options too)."""
+    return page.get_by_role("listbox", name="检索结果").get_by_role("option")
+
+
+def test_results_are_a_listbox_of_options(console: Page) -> None:
+    citations = search(console, QUESTION)
+    listbox = console.get_by_role("listbox", name="检索结果")
+    expect(listbox).to_be_visible()
+    options = listbox.get_by_role("option")
+    expect(options).to_have_count(len(citations))
+    expect(options.first).to_have_attribute("aria-selected", "false")
+    # One Tab stop for the whole list; options hold no controls of their own.
+    assert console.locator('[role="option"][tabindex="0"]').count() == 1
+    assert console.locator('[role="option"] :is(a, button, input, select, textarea)').count() == 0
+
+
 def test_arrow_keys_move_the_selection_and_enter_opens_detail(console: Page) -> None:
     citations = search(console, QUESTION)
     box = console.get_by_label("来电问题或关键词")
     box.press("ArrowDown")
-    expect(console.locator(".result.selected .citation")).to_have_text(citations[0])
-    expect(console.locator(".result.selected")).to_be_focused()
+    expect(console.locator(f"{SELECTED} .citation")).to_have_text(citations[0])
+    expect(console.locator(SELECTED)).to_be_focused()
     console.keyboard.press("ArrowDown")
     console.keyboard.press("ArrowDown")
-    expect(console.locator(".result.selected .citation")).to_have_text(citations[2])
+    expect(console.locator(f"{SELECTED} .citation")).to_have_text(citations[2])
     console.keyboard.press("ArrowUp")
-    expect(console.locator(".result.selected .citation")).to_have_text(citations[1])
-    expect(console.locator(".result.selected")).to_have_count(1)
+    expect(console.locator(f"{SELECTED} .citation")).to_have_text(citations[1])
+    expect(console.locator(SELECTED)).to_have_count(1)
+    expect(console.locator(SELECTED)).to_have_attribute("tabindex", "0")
     console.keyboard.press("Enter")
     detail = console.locator("#detail")
     expect(detail).to_be_visible()
@@ -99,7 +120,8 @@ def test_arrow_keys_move_the_selection_and_enter_opens_detail(console: Page) -> 
 
 def test_detail_view_shows_the_whole_measure(console: Page, web_server: Server) -> None:
     search(console, QUESTION)
-    console.get_by_role("button", name="查看第50条详情").click()
+    results(console).filter(has_text="第50条").first.click()
+    expect(console.locator("#result-50")).to_have_attribute("aria-selected", "true")
     detail = console.locator("#detail")
     expect(detail.locator("h2")).to_have_text("第50条")
     measure = httpx.get(f"{web_server.url}/api/measures/50").json()
@@ -116,8 +138,8 @@ def test_copy_reply_puts_a_cited_reply_on_the_clipboard(context: BrowserContext,
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=web_server.url)
     page = context.new_page()
     page.goto(f"{web_server.url}/operator?q={QUESTION}")
-    expect(page.locator(".result").first).to_be_visible()
-    page.get_by_role("button", name="复制第50条的答复").click()
+    results(page).filter(has_text="第50条").first.click()
+    page.locator("#detail").get_by_role("button", name="复制答复").click()
     expect(page.locator("#status")).to_contain_text("已复制第50条的答复")
     reply = page.evaluate("navigator.clipboard.readText()")
     measure = httpx.get(f"{web_server.url}/api/measures/50").json()
@@ -133,8 +155,50 @@ def test_console_link_with_a_department_lists_its_measures(page: Page, web_serve
     expect(page.locator(".result .citation")).to_have_text(["第20条", "第40条"])
 
 
+def test_keyboard_only_search_move_open_and_copy(context: BrowserContext, web_server: Server) -> None:
+    """The whole hotline flow without a mouse: every step is a key press."""
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=web_server.url)
+    page = context.new_page()
+    page.goto(f"{web_server.url}/operator")
+    expect(page.locator("body")).to_have_attribute("data-ready", "1")
+    expect(page.get_by_label("来电问题或关键词")).to_be_focused()  # ready to type at once
+    page.keyboard.type(QUESTION)
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_contain_text("条")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    second = page.locator(SELECTED)
+    expect(second).to_be_focused()
+    number = second.get_attribute("data-measure")
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail h2")).to_have_text(f"第{number}条")
+    expect(second).to_be_focused()  # still browsing the list
+    page.keyboard.press("Tab")
+    copy = page.locator("#detail").get_by_role("button", name="复制答复")
+    expect(copy).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_contain_text(f"已复制第{number}条的答复")
+    assert f"第{number}条" in page.evaluate("navigator.clipboard.readText()")
+    page.keyboard.press("Escape")  # out of the detail, back to the chosen result
+    expect(page.locator("#detail")).to_be_hidden()
+    expect(second).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_label("来电问题或关键词")).to_be_focused()
+
+
+def test_tab_into_the_results_lands_on_one_option(console: Page) -> None:
+    search(console, QUESTION)
+    console.get_by_role("button", name="检索").focus()
+    console.keyboard.press("Tab")
+    first = results(console).first
+    expect(first).to_be_focused()
+    expect(first).to_have_attribute("aria-selected", "true")
+
+
 def test_every_console_control_has_a_name(console: Page) -> None:
     search(console, QUESTION)
+    results(console).first.click()
+    expect(console.locator("#detail")).to_be_visible()
     assert unnamed_controls(console) == []
 
 

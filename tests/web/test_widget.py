@@ -1,21 +1,26 @@
 """The chat widget in headless chromium, against `policybot serve` with Rasa down.
 
-What needs answers from the real bot is in test_widget_live.py; here: the error path,
-the typing indicator, phone width, embedding on another site, and restoring a stored
-conversation (written through the real store) with its ratings.
+What needs answers from the real bot is in test_widget_live.py, the widget's handling of
+each response the contract allows in test_widget_contract.py; here: the real server's
+error path, the typing indicator, phone width, embedding on another site, and restoring
+a stored conversation (written through the real store, under an id of the kind earlier
+widgets made, which the server accepts once and answers with its signed token).
 """
 
 from __future__ import annotations
 
 import json
-import re
+import secrets
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from api.conversations import BotMessage, ConversationStore
+from tests.web.a11y import reflow_problems
+from tests.web.fake_chat import FakeChat
 from tests.web.servers import Server, static_site
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +39,16 @@ def ask(page: Page, text: str) -> None:
     box.press("Enter")
 
 
+def chat_bodies(page: Page) -> list[dict[str, Any]]:
+    """What the widget posts to /api/chat, collected as it goes."""
+    bodies: list[dict[str, Any]] = []
+    page.on("request", lambda r: bodies.append(json.loads(r.post_data or "{}"))
+            if r.url.endswith("/api/chat") and r.method == "POST" else None)
+    return bodies
+
+
 def test_rasa_down_shows_a_chinese_message_and_offers_a_retry(page: Page, web_server: Server) -> None:
+    sent = chat_bodies(page)
     page.goto(web_server.url)
     open_widget(page)
     expect(page.get_by_label("输入您的问题")).to_be_focused()
@@ -45,8 +59,13 @@ def test_rasa_down_shows_a_chinese_message_and_offers_a_retry(page: Page, web_se
     expect(page.get_by_label("输入您的问题")).to_have_value("")
     expect(page.locator(".typing")).to_be_hidden()
     page.get_by_role("button", name="重新发送").click()
-    expect(page.get_by_role("alert")).to_have_count(1)  # the old error went, a new one came
+    # The old error went, a new one came.
+    expect(alert.get_by_role("button", name="重新发送")).to_have_count(1)
+    expect(alert).to_contain_text("对话服务暂时不可用,请稍后再试")
     expect(page.locator(".msg.user")).to_have_count(1)
+    # No token was issued, none was made up, and the retry was the same turn.
+    assert page.evaluate("localStorage.getItem('policybot:sender')") is None
+    assert len(sent) == 2 and "sender" not in sent[0] and sent[0] == sent[1]
 
 
 def test_typing_indicator_shows_while_the_answer_is_on_its_way(page: Page, web_server: Server) -> None:
@@ -110,18 +129,18 @@ def test_phone_width_has_no_horizontal_overflow(browser: Browser, web_server: Se
         expect(page.get_by_role("alert")).to_be_visible()
         panel = page.get_by_role("dialog", name="惠企政策咨询").bounding_box()
         assert panel is not None and panel["x"] >= 0 and panel["x"] + panel["width"] <= 360
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        log_width = page.locator(".log").evaluate("el => [el.scrollWidth, el.clientWidth]")
-        assert log_width[0] <= log_width[1], log_width
-        for control in ("输入您的问题",):
-            box = page.get_by_label(control).bounding_box()
-            assert box is not None and box["x"] + box["width"] <= 360
+        assert reflow_problems(page) == []
         page.screenshot(path=str(screenshots / "widget-phone.png"))
     finally:
         context.close()
 
 
-def test_widget_embedded_on_another_site(page: Page, web_server: Server, screenshots: Path) -> None:
+def test_widget_embedded_on_another_site(context: BrowserContext, web_server: Server, screenshots: Path
+                                        ) -> None:
+    sender = legacy_id()
+    seed(web_server, sender)
+    with_sender(context, sender)
+    page = context.new_page()
     host_page = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <style>button {{ color: lime !important; background: black; }} div {{ font-size: 40px; }}</style>
 </head><body><h1>红旗区人民政府门户网站</h1><p>区政府新闻……</p>
@@ -132,7 +151,8 @@ def test_widget_embedded_on_another_site(page: Page, web_server: Server, screens
         # The host page's CSS does not reach into the widget's shadow root.
         assert launcher.evaluate("el => getComputedStyle(el).color") == "rgb(255, 255, 255)"
         open_widget(page)
-        expect(page.locator(".greeting")).to_contain_text("您好")  # history came back cross-origin
+        expect(page.locator(".greeting")).to_contain_text("您好")
+        expect(page.locator(".msg.user")).to_have_count(2)  # history came back cross-origin
         ask(page, QUESTION)
         # The 503 detail was readable across origins (CORS) and is shown word for word.
         expect(page.get_by_role("alert")).to_contain_text("12345")
@@ -152,13 +172,28 @@ def seed(server: Server, sender: str) -> list[int]:
     return [answer[0].id, question[0].id]
 
 
+def legacy_id() -> str:
+    """A sender id as widgets made them before the server issued tokens: web-<24 hex>."""
+    return "web-" + secrets.token_hex(12)
+
+
 def with_sender(context: BrowserContext, sender: str) -> None:
     context.add_init_script(f"localStorage.setItem('policybot:sender', {json.dumps(sender)})")
 
 
+def stored_token(page: Page) -> str:
+    return str(page.evaluate("localStorage.getItem('policybot:sender')"))
+
+
+def history(server: Server, token: str) -> list[dict[str, Any]]:
+    response = httpx.post(f"{server.url}/api/chat/history", json={"sender": token})
+    response.raise_for_status()
+    return list(response.json()["turns"])
+
+
 def test_stored_conversation_is_restored_and_rated(context: BrowserContext, web_server: Server,
                                                    screenshots: Path) -> None:
-    sender = "web-restore-test"
+    sender = legacy_id()
     answer_id, question_id = seed(web_server, sender)
     with_sender(context, sender)
     page = context.new_page()
@@ -179,20 +214,27 @@ def test_stored_conversation_is_restored_and_rated(context: BrowserContext, web_
     answer.get_by_role("button", name="有帮助", exact=True).click()
     expect(answer.get_by_role("button", name="有帮助", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(answer.get_by_role("button", name="没有帮助")).to_have_attribute("aria-pressed", "false")
-    turns = httpx.get(f"{web_server.url}/api/chat/history", params={"sender": sender}).json()["turns"]
-    assert [t["rating"] for t in turns if t["id"] == answer_id] == ["up"]
+    token = stored_token(page)
+    assert token != sender  # the old id was swapped for the server's signed token
+    assert [t["rating"] for t in history(web_server, token) if t["id"] == answer_id] == ["up"]
     page.screenshot(path=str(screenshots / "widget.png"))
 
     page.reload()  # the panel was open, so it opens again, restored, rating shown as chosen
     answer = page.locator(f'.msg.bot[data-id="{answer_id}"]')
     expect(answer.get_by_role("button", name="有帮助", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(page.locator(".msg.user")).to_have_count(2)
+    assert stored_token(page) == token
 
 
 def test_every_widget_control_has_a_name(context: BrowserContext, web_server: Server) -> None:
-    seed(web_server, "web-names-test")
-    with_sender(context, "web-names-test")
+    with_sender(context, "signed.token")
     page = context.new_page()
+    FakeChat(history={"sender": "signed.token", "turns": [
+        {"id": 1, "role": "user", "text": QUESTION, "buttons": [], "custom": None, "rating": None},
+        {"id": 2, "role": "bot", "text": "根据第50条……", "buttons": [], "custom": {"citations": [50, 51]},
+         "rating": None},
+        {"id": 3, "role": "bot", "text": "请问您属于哪一类?", "custom": None, "rating": None,
+         "buttons": [{"title": "小微企业", "payload": "小微企业"}]}]}).install(page)
     page.goto(web_server.url)
     open_widget(page)
     expect(page.locator(".msg.bot")).to_have_count(3)
@@ -204,9 +246,12 @@ def test_every_widget_control_has_a_name(context: BrowserContext, web_server: Se
     assert unnamed == []
 
 
-def test_sender_id_is_kept_in_local_storage(page: Page, web_server: Server) -> None:
+def test_no_sender_id_is_made_up(page: Page, web_server: Server) -> None:
+    """The server issues conversation tokens; a widget that has none asks for no history."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
     page.goto(web_server.url)
-    sender = page.evaluate("localStorage.getItem('policybot:sender')")
-    assert re.fullmatch(r"web-[0-9a-f]{24}", sender)
-    page.reload()
-    assert page.evaluate("localStorage.getItem('policybot:sender')") == sender
+    open_widget(page)
+    expect(page.locator(".greeting .quick button")).to_have_count(3)
+    assert page.evaluate("localStorage.getItem('policybot:sender')") is None
+    assert not [u for u in requests if "/api/chat" in u]

@@ -1,4 +1,7 @@
-"""The chat widget with the real bot: headless chromium -> /api/chat -> Rasa -> action webhook."""
+"""The chat widget with the real bot: headless chromium -> /api/chat -> Rasa -> action webhook.
+
+Includes the keyboard-only chat flow: open, ask, pick a quick reply, rate, close.
+"""
 
 from __future__ import annotations
 
@@ -69,8 +72,8 @@ def test_reload_restores_the_conversation_and_its_rating(widget: Page, live_stac
     expect(answer).to_contain_text("第50条")
     answer.get_by_role("button", name="有帮助", exact=True).click()
     expect(answer.get_by_role("button", name="有帮助", exact=True)).to_have_attribute("aria-pressed", "true")
-    sender = widget.evaluate("localStorage.getItem('policybot:sender')")
-    turns = httpx.get(f"{live_stack.api_url}/api/chat/history", params={"sender": sender}).json()["turns"]
+    token = widget.evaluate("localStorage.getItem('policybot:sender')")  # issued by the server
+    turns = httpx.post(f"{live_stack.api_url}/api/chat/history", json={"sender": token}).json()["turns"]
     assert (turns[0]["role"], turns[0]["text"]) == ("user", "出口信用保险归哪个部门管?")
     rated = [t for t in turns if t["rating"]]
     assert [(t["role"], t["rating"]) for t in rated] == [("bot", "up")]
@@ -82,3 +85,46 @@ def test_reload_restores_the_conversation_and_its_rating(widget: Page, live_stac
     assert widget.locator(".msg:not(.greeting)").all_inner_texts() == texts
     expect(widget.locator(".msg.bot").last.get_by_role("button", name="有帮助", exact=True)
            ).to_have_attribute("aria-pressed", "true")
+
+
+def tab_to(page: Page, name: str, backwards: bool = False, limit: int = 40) -> None:
+    """Press Tab (or Shift+Tab) until the focused element is called `name`: the way a
+    keyboard user gets there, one key at a time."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focused = page.evaluate("""() => {
+            let el = document.activeElement;
+            while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+            return el ? (el.getAttribute('aria-label') || el.textContent || '').trim() : '';
+        }""")
+        if focused == name:
+            return
+    raise AssertionError(f"{limit} presses of {key} did not reach {name!r}")
+
+
+def test_keyboard_only_chat(page: Page, live_stack: LiveStack) -> None:
+    page.goto(live_stack.api_url)
+    tab_to(page, "跳到主要内容")  # the page's first stop
+    tab_to(page, "打开政策咨询对话")
+    page.keyboard.press("Enter")
+    box = page.get_by_label("输入您的问题")
+    expect(box).to_be_focused()
+    expect(page.locator(".greeting")).to_be_visible()
+    page.keyboard.type("我能申请贷款延期还本付息吗?")
+    page.keyboard.press("Enter")
+    question = page.locator(".msg.bot").nth(1)
+    expect(question.get_by_role("button", name="小微企业", exact=True)).to_be_enabled(timeout=REPLY_TIMEOUT)
+    tab_to(page, "小微企业", backwards=True)  # back from the input into the newest question
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.user").last).to_have_text("我:小微企业")
+    expect(page.locator(".msg.bot")).to_have_count(3, timeout=REPLY_TIMEOUT)
+    rated = page.locator(".msg.bot:has(.rate)").last
+    expect(rated).to_be_visible()
+    expect(box).to_be_focused()  # a used quick reply hands focus to the input
+    tab_to(page, "有帮助", backwards=True)
+    page.keyboard.press("Enter")
+    expect(rated.get_by_role("button", name="有帮助", exact=True)).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="惠企政策咨询")).to_be_hidden()
+    expect(page.get_by_role("button", name="打开政策咨询对话")).to_be_focused()

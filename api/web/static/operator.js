@@ -15,7 +15,7 @@
   var statusLine = $("status");
   var list = $("results");
   var detail = $("detail");
-  var documents = JSON.parse(document.querySelector("main").getAttribute("data-documents") || "{}");
+  var documents = JSON.parse($("documents").textContent || "{}");
   var TOP_K = 10;
   var hits = [];        // what the list shows: search hits or measure views
   var terms = [];       // query terms of the last search, to mark in the detail view
@@ -52,22 +52,13 @@
     });
   }
 
-  var DIGITS = "零一二三四五六七八九";
-  /** 1..99 as Chinese numerals, for chapter (五) and section ((十五)) headings. */
-  function zh(n) {
-    if (n < 10) return DIGITS[n];
-    var tens = Math.floor(n / 10);
-    return (tens > 1 ? DIGITS[tens] : "") + "十" + (n % 10 ? DIGITS[n % 10] : "");
-  }
+  // Headings (with their Chinese numerals) and the badge's words come with the measure
+  // JSON (knowledge/views.py), so the console, pages and replies word them the same way.
+  function chapterText(c) { return c.heading; }
+  function sectionText(s) { return s.heading; }
 
-  function chapterText(c) { return zh(c.number) + "、" + c.title; }
-  function sectionText(s) { return "(" + zh(s.number) + ")" + s.title; }
-
-  /** Same words as the measure page: 有效, or 已于Y年M月D日到期. */
   function badge(validity) {
-    if (validity.in_force) return el("span", {class: "badge in-force", text: "有效"});
-    var p = validity.end_date.split("-").map(Number);
-    return el("span", {class: "badge expired", text: "已于" + p[0] + "年" + p[1] + "月" + p[2] + "日到期"});
+    return el("span", {class: "badge " + (validity.in_force ? "in-force" : "expired"), text: validity.badge});
   }
 
   /** Text into `into`, with the [start, end) spans wrapped in <mark> (overlaps merged). */
@@ -132,53 +123,49 @@
   function say(text) { statusLine.textContent = text; }
 
   // ---- results ---------------------------------------------------------------------
+  // The results are a single-select listbox: ↑/↓ move the selection (roving focus, so the
+  // selected option is the one Tab stop of the list), Enter or a click opens the detail.
+  // Options hold text only (a control inside an option is not reachable by a screen
+  // reader's listbox navigation), so copying and department links live in the detail.
   function render() {
     list.textContent = "";
     hits.forEach(function (h, i) {
       var number = h.measure || h.number;
+      var id = "result-" + number;
       var text = el("p", {class: "result-text"});
       marked(text, h.text, h.highlights || []);
-      var depts = el("span", {class: "departments"}, ["责任单位:"]);
-      h.departments.forEach(function (d, j) {
-        if (j) depts.appendChild(document.createTextNode("、"));
-        depts.appendChild(el("button", {type: "button", class: "dept-link", text: d,
-                                        "aria-label": "只看" + d + "负责的措施",
-                                        onclick: function () { department.value = d; run(); }}));
-      });
-      var item = el("li", {class: "result", id: "result-" + number, "data-measure": String(number),
-                           tabindex: "-1", "aria-labelledby": "result-title-" + number}, [
+      // The option's name is its visible text, in reading order: citation, chapter,
+      // validity, then the measure itself (a shorter aria-label would hide what is shown).
+      var item = el("li", {class: "result", id: id, role: "option", "aria-selected": "false",
+                           "data-measure": String(number), tabindex: i === 0 ? "0" : "-1"}, [
         el("div", {class: "result-head"}, [
-          el("span", {class: "citation", id: "result-title-" + number, text: "第" + number + "条"}),
+          el("span", {class: "citation", text: "第" + number + "条"}),
           el("span", {class: "where", text: chapterText(h.chapter) + " / " + sectionText(h.section)}),
           badge(h.validity),
         ]),
         text,
-        el("div", {class: "result-foot"}, [depts, el("span", {class: "result-actions"}, [
-          el("button", {type: "button", class: "secondary", text: "查看详情",
-                        "aria-label": "查看第" + number + "条详情",
-                        onclick: function () { select(i, false); openDetail(number); }}),
-          el("button", {type: "button", class: "secondary", text: "复制答复",
-                        "aria-label": "复制第" + number + "条的答复",
-                        onclick: function () { copyReply(number); }}),
-        ])]),
+        el("p", {class: "departments", text: "责任单位:" + h.departments.join("、")}),
       ]);
-      item.addEventListener("click", function (event) {
-        if (event.target === item || event.target.closest("p, .result-head")) select(i, true);
+      item.addEventListener("click", function () {
+        select(i, true);
+        openDetail(number).then(function () {
+          // One column (narrow window or zoomed in): the detail is below the list.
+          if (window.matchMedia("(max-width: 860px)").matches) detail.scrollIntoView({block: "start"});
+        });
       });
       list.appendChild(item);
     });
+    list.hidden = !hits.length;
     selected = -1;
   }
 
-  /** Roving focus: the selected result is the one focusable item of the list. */
   function select(i, focus) {
     var items = list.querySelectorAll(".result");
     if (!items.length) return;
     i = Math.max(0, Math.min(items.length - 1, i));
     items.forEach(function (item, j) {
-      item.classList.toggle("selected", j === i);
+      item.setAttribute("aria-selected", String(j === i));
       item.setAttribute("tabindex", j === i ? "0" : "-1");
-      if (j === i) item.setAttribute("aria-current", "true"); else item.removeAttribute("aria-current");
     });
     selected = i;
     if (focus) {
@@ -195,10 +182,16 @@
       if (selected <= 0) q.focus(); else select(selected - 1, true);
     } else if (event.key === "Home") { event.preventDefault(); select(0, true); }
     else if (event.key === "End") { event.preventDefault(); select(hits.length - 1, true); }
-    else if (event.key === "Enter") {
+    else if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       openDetail(Number(event.target.getAttribute("data-measure")));
     } else if (event.key === "Escape") { q.focus(); }
+  });
+  // Tabbing into the list lands on the selected option (the first before any is chosen).
+  list.addEventListener("focusin", function (event) {
+    if (selected < 0 && event.target.classList.contains("result")) {
+      select(Array.prototype.indexOf.call(list.children, event.target), false);
+    }
   });
 
   q.addEventListener("keydown", function (event) {
@@ -220,30 +213,30 @@
       detail.setAttribute("data-measure", String(number));
       [
         el("h2", {id: "detail-title", text: m.citation}),
+        // Actions first: after Enter on a result, one Tab reaches 复制答复.
+        el("div", {class: "actions"}, [
+          el("button", {type: "button", class: "primary", text: "复制答复",
+                        onclick: function () { copyReply(number); }}),
+          el("a", {href: "/measures/" + number, target: "_blank", rel: "noopener"}, [
+            "打开措施页面", el("span", {class: "visually-hidden", text: "(在新窗口打开)"}),
+          ]),
+          el("button", {type: "button", class: "secondary", text: "关闭详情", onclick: closeDetail}),
+        ]),
         el("dl", {class: "facts"}, [
           el("dt", {text: "所属章节"}), el("dd", {text: chapterText(m.chapter) + " / " + sectionText(m.section)}),
           el("dt", {text: "责任单位"}), depts,
           el("dt", {text: "有效期"}), el("dd", {}, [badge(m.validity), " " + m.validity.summary]),
         ]),
         text,
-        el("div", {class: "actions"}, [
-          el("button", {type: "button", class: "primary", text: "复制答复",
-                        "aria-label": "复制第" + number + "条的答复",
-                        onclick: function () { copyReply(number); }}),
-          el("a", {href: "/measures/" + number, target: "_blank", rel: "noopener",
-                   text: "打开措施页面"}),
-          el("button", {type: "button", class: "secondary", text: "关闭详情",
-                        onclick: closeDetail}),
-        ]),
       ].forEach(function (node) { detail.appendChild(node); });
       detail.hidden = false;
-      say("已显示第" + number + "条详情。");
+      say("已显示第" + number + "条详情,按 Tab 键进入详情。");
     }).catch(function (error) { say("无法打开第" + number + "条:" + error.message); });
   }
 
   function closeDetail() {
     detail.hidden = true;
-    var item = list.querySelector(".result.selected");
+    var item = list.querySelector('.result[aria-selected="true"]');
     (item || q).focus();
   }
 

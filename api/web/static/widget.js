@@ -8,8 +8,14 @@
  *   the widget's CSS cannot touch the host site.
  * - The API address is taken from this script's own URL (or data-api="..."), so the same
  *   file works on any host page, any port, and behind a path prefix.
- * - The browser keeps only a random sender id (localStorage); the conversation itself is
- *   stored by the server and fetched again after a reload.
+ * - The server issues the conversation token (the response's `sender`); the browser only
+ *   keeps what it was given (localStorage) and never makes one up. Tokens travel in POST
+ *   bodies, never in URLs, so they stay out of access logs.
+ * - Every message gets a turn id; a retry re-sends the same id, so a message the server
+ *   did process (a reply lost on the way back) is answered from the store, not twice.
+ * - Screen readers: the conversation log does not announce itself (a restored history
+ *   would be read out whole); each new answer is announced once through a polite status
+ *   line, the typing indicator is a polite status of its own, errors are alerts.
  * - crypto.getRandomValues, not crypto.randomUUID: the latter needs HTTPS, and the
  *   district site may be plain HTTP on an intranet.
  */
@@ -27,11 +33,16 @@
   var KEY_SENDER = "policybot:sender";
   var KEY_OPEN = "policybot:open";
   var REQUEST_TIMEOUT_MS = 40000; // the server gives up on Rasa after 30 s
+  var MAX_WAIT_S = 600;           // a Retry-After longer than this is taken as this
   var MSG = {
     unavailable: "对话服务暂时不可用,请稍后再试;您也可以拨打12345政务服务便民热线咨询。",
     network: "网络连接失败,请检查网络后重试;您也可以拨打12345政务服务便民热线咨询。",
     invalid: "消息不能为空,且不能超过2000字,请修改后再发送。",
+    busy: "您的提问太频繁了,请稍后再试。",
     empty: "抱歉,暂时没有得到回复,请换一种说法再试。",
+    rating: "评价未能提交,请稍后再试。",
+    typing: "正在查找相关政策…",
+    ready: "现在可以继续发送消息了。",
     greeting: "您好!我可以解答红旗区惠企政策措施的相关问题。请用日常语言提问,回答会注明依据的措施" +
               "(第N条)、责任单位和有效期。",
   };
@@ -76,21 +87,36 @@
   function storage(key, value) {
     try {
       if (value === undefined) return window.localStorage.getItem(key);
-      window.localStorage.setItem(key, value);
-    } catch (e) { /* storage disabled: the id lives for this page only */ }
+      if (value === null) window.localStorage.removeItem(key);
+      else window.localStorage.setItem(key, value);
+    } catch (e) { /* storage disabled: the token lives for this page only */ }
     return value;
   }
 
-  function senderId() {
-    var id = storage(KEY_SENDER);
-    if (id && /^[A-Za-z0-9_-]{1,64}$/.test(id)) return id;
+  /** A random id for one message: [0-9a-f]{24}, within the contract's [A-Za-z0-9_-]{8,64}. */
+  function newTurnId() {
     var bytes = new Uint8Array(12);
     window.crypto.getRandomValues(bytes);
-    id = "web-" + Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-    storage(KEY_SENDER, id);
-    return id;
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function postJSON(path, body, signal) {
+    return fetch(BASE + path, {method: "POST", headers: {"Content-Type": "application/json"},
+                               body: JSON.stringify(body), signal: signal});
+  }
+
+  /** The error body's Chinese detail and machine code ({} when there is none). */
+  function errorOf(res) {
+    return res.json().then(function (body) {
+      return {detail: typeof body.detail === "string" ? body.detail : "",
+              code: typeof body.code === "string" ? body.code : ""};
+    }, function () { return {detail: "", code: ""}; });
+  }
+
+  /** Retry-After in seconds (the contract sends an integer); 1 when absent or unreadable. */
+  function retryAfter(res) {
+    var seconds = parseInt(res.headers.get("Retry-After") || "", 10);
+    return isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_WAIT_S) : 1;
   }
 
   function measureLink(n) {
@@ -115,7 +141,7 @@
   }
 
   // ---- the widget ------------------------------------------------------------------
-  var sender = senderId();
+  var token = storage(KEY_SENDER) || null;   // the server's conversation token, if any
   var host = el("div", {id: "policybot-widget"});
   var shadow = host.attachShadow({mode: "open"});
   var root = el("div", {class: "pb-root", style: "visibility:hidden"});
@@ -129,44 +155,115 @@
                     [svg(ICON.chat), el("span", {text: "政策咨询"})]);
   var closeButton = el("button", {type: "button", class: "close", "aria-label": "关闭对话"},
                        [svg(ICON.close)]);
-  var log = el("div", {class: "log", role: "log", "aria-live": "polite", "aria-label": "对话记录",
+  // A log that does not speak by itself: see the header comment (announce()).
+  var log = el("div", {class: "log", role: "log", "aria-live": "off", "aria-label": "对话记录",
                        tabindex: "0"});
-  var typing = el("div", {class: "typing", hidden: true}, [
-    el("span", {class: "dots", "aria-hidden": "true"}, [el("i"), el("i"), el("i")]),
-    el("span", {text: "正在查找相关政策…"}),
-  ]);
+  var typing = el("div", {class: "typing", role: "status", "aria-live": "polite"});
+  var alertBox = el("div", {class: "alert", role: "alert"});
+  var waitNote = el("p", {class: "wait", "aria-hidden": "true", hidden: true});
+  var announcer = el("div", {class: "vh", role: "status", "aria-live": "polite", "aria-atomic": "true"});
   var input = el("textarea", {id: "pb-input", rows: "2", maxlength: "2000", autocomplete: "off",
                               placeholder: "请输入您的问题,按回车发送"});
   var sendButton = el("button", {type: "submit", class: "send", text: "发送"});
   var form = el("form", {class: "composer"}, [
     el("label", {for: "pb-input", class: "vh", text: "输入您的问题"}), input, sendButton,
   ]);
-  var panel = el("section", {id: "pb-panel", class: "panel", role: "dialog", "aria-modal": "false",
-                             "aria-labelledby": "pb-title", hidden: true}, [
-    el("header", {}, [el("h2", {id: "pb-title", text: "惠企政策咨询"}), closeButton]),
-    log, typing, form,
+  var panel = el("div", {id: "pb-panel", class: "panel", role: "dialog", "aria-modal": "false",
+                         "aria-labelledby": "pb-title", hidden: true}, [
+    el("div", {class: "head"}, [el("h2", {id: "pb-title", text: "惠企政策咨询"}), closeButton]),
+    log, typing, alertBox, waitNote, form, announcer,
     el("p", {class: "note", text: "回答依据区政策文件原文,仅供参考,具体以责任单位解释为准。"}),
   ]);
   // The button first: Tab reaches it, then the panel it opens.
   root.appendChild(launcher);
   root.appendChild(panel);
 
-  var busy = false;
+  var busy = false;          // a message is on its way
+  var blockedUntil = 0;      // Date.now() before which the server asked us not to send
+  var waitTimer = null;
+  var quickGroup = null;     // the quick replies that may still be used (newest bot question)
   var restored = false;
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
 
-  function disableQuickReplies() {
+  function blocked() { return blockedUntil > Date.now(); }
+
+  /** Send button and quick replies follow one rule: usable unless busy or asked to wait. */
+  function refreshControls() {
+    var off = busy || blocked();
+    sendButton.disabled = off;
     Array.prototype.forEach.call(log.querySelectorAll(".quick button"), function (b) {
-      b.disabled = true;
+      b.disabled = off || b.parentNode !== quickGroup;
     });
   }
 
+  /** Say `text` once, politely; cleared first so the same words twice are said twice. */
+  function announce(text) {
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  function showTyping(on) {
+    typing.textContent = "";
+    if (on) {
+      typing.appendChild(el("div", {class: "typing-body"}, [
+        el("span", {class: "dots", "aria-hidden": "true"}, [el("i"), el("i"), el("i")]),
+        el("span", {text: MSG.typing}),
+      ]));
+    }
+  }
+
+  function clearAlert() {
+    alertBox.textContent = "";
+  }
+
+  /** An error in the alert area, with a retry button when retrying makes sense. */
+  function showAlert(text, retry) {
+    clearAlert();
+    alertBox.appendChild(el("p", {class: "alert-text", text: text}));
+    if (retry) {
+      alertBox.appendChild(el("button", {type: "button", class: "retry", text: "重新发送", onclick: function () {
+        clearAlert();
+        input.focus();
+        retry();
+      }}));
+    }
+  }
+
+  /** The server asked for a pause (429): no sending for `seconds`, shown counting down. */
+  function waitFor(seconds) {
+    blockedUntil = Date.now() + seconds * 1000;
+    window.clearInterval(waitTimer);
+    var tick = function () {
+      var left = Math.ceil((blockedUntil - Date.now()) / 1000);
+      if (left > 0) {
+        waitNote.hidden = false;
+        waitNote.textContent = left + "秒后可以再次发送";
+        return;
+      }
+      window.clearInterval(waitTimer);
+      waitTimer = null;
+      blockedUntil = 0;
+      waitNote.hidden = true;
+      clearAlert();
+      refreshControls();
+      announce(MSG.ready);
+    };
+    waitTimer = window.setInterval(tick, 250);
+    tick();
+    refreshControls();
+  }
+
   function quickReplies(buttons) {
-    return el("div", {class: "quick", role: "group", "aria-label": "快捷回复"}, buttons.map(function (b) {
-      return el("button", {type: "button", text: b.title,
-                           onclick: function () { send(b.payload || b.title, b.title); }});
-    }));
+    var group = el("div", {class: "quick", role: "group", "aria-label": "快捷回复"});
+    buttons.forEach(function (b) {
+      group.appendChild(el("button", {type: "button", text: b.title, onclick: function () {
+        // The chosen button is disabled at once, which would drop keyboard focus to the
+        // page: it goes to the input instead, where the next message is typed.
+        if (send(b.payload || b.title, b.title, true)) input.focus();
+      }}));
+    });
+    return group;
   }
 
   function addUser(text) {
@@ -180,16 +277,14 @@
     var group = el("div", {class: "rate", role: "group", "aria-label": "这条回答有帮助吗?"});
     function choose(value) {
       return function () {
-        fetch(BASE + "/api/chat/feedback", {
-          method: "POST", headers: {"Content-Type": "application/json"},
-          body: JSON.stringify({sender: sender, message_id: id, rating: value}),
-        }).then(function (res) {
+        postJSON("/api/chat/feedback", {sender: token, message_id: id, rating: value}).then(function (res) {
+          if (res.status === 403) forget();
           if (res.status !== 204) throw new Error("feedback " + res.status);
           Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) {
             b.setAttribute("aria-pressed", String(b.getAttribute("data-rating") === value));
           });
         }).catch(function () {
-          group.setAttribute("data-error", "1");
+          showAlert(MSG.rating);
         });
       };
     }
@@ -218,74 +313,118 @@
       });
       bubble.appendChild(row);
     }
-    if (message.buttons && message.buttons.length) bubble.appendChild(quickReplies(message.buttons));
-    // Answers are rated; a form question waiting for a quick reply is not an answer yet.
     var asking = message.buttons && message.buttons.length;
+    if (asking) {
+      quickGroup = quickReplies(message.buttons);
+      bubble.appendChild(quickGroup);
+    }
+    // Answers are rated; a form question waiting for a quick reply is not an answer yet.
     if (message.id && message.text && !asking) bubble.appendChild(ratingButtons(message.id, rating || null));
     log.appendChild(bubble);
     scrollDown();
     return bubble;
   }
 
-  function addError(text, retry) {
-    var bubble = el("div", {class: "msg error", role: "alert"}, [el("span", {text: text})]);
-    if (retry) {
-      bubble.appendChild(el("button", {type: "button", class: "retry", text: "重新发送",
-                                       onclick: function () { bubble.remove(); retry(); }}));
-    }
-    log.appendChild(bubble);
-    scrollDown();
+  /** What a screen reader says about new bot messages: their text and the choices offered. */
+  function spoken(messages) {
+    var parts = [];
+    messages.forEach(function (m) {
+      if (m.text) parts.push(m.text);
+      if (m.buttons && m.buttons.length) {
+        parts.push("可选回答:" + m.buttons.map(function (b) { return b.title; }).join("、"));
+      }
+    });
+    return parts.length ? "政策助手:" + parts.join(" ") : "";
   }
 
   function greet(withSuggestions) {
     var bubble = el("div", {class: "msg bot greeting"}, [el("div", {class: "text", text: MSG.greeting})]);
     if (withSuggestions) {
-      bubble.appendChild(quickReplies(SUGGESTIONS.map(function (q) { return {title: q, payload: q}; })));
+      quickGroup = quickReplies(SUGGESTIONS.map(function (q) { return {title: q, payload: q}; }));
+      bubble.appendChild(quickGroup);
     }
     log.appendChild(bubble);
+    refreshControls();
   }
 
-  function detailOf(res) {
-    return res.json().then(function (body) {
-      return typeof body.detail === "string" ? body.detail : "";
-    }, function () { return ""; });
+  function remember(sender) {
+    if (typeof sender === "string" && sender) token = storage(KEY_SENDER, sender);
   }
 
-  function send(text, shown) {
+  /** The server no longer knows our token: drop it; the next message starts afresh. */
+  function forget() {
+    token = null;
+    storage(KEY_SENDER, null);
+  }
+
+  // ---- sending ---------------------------------------------------------------------
+  /** A message typed or picked: shown at once, then delivered (and re-delivered on retry). */
+  function send(text, shown, quick) {
     text = (text || "").trim();
-    if (!text || busy) return;
-    disableQuickReplies();
-    var userBubble = addUser(shown || text);
+    if (!text || busy || blocked()) return false;
+    deliver({id: newTurnId(), text: text, shown: shown || text, quick: !!quick,
+             quickBefore: quickGroup, bubble: null, fresh: false});
+    return true;
+  }
+
+  /** The turn was refused before it happened (429, 413, 422): undo it, keep what was typed. */
+  function giveBack(turn) {
+    if (turn.bubble) turn.bubble.remove();
+    turn.bubble = null;
+    quickGroup = turn.quickBefore;
+    if (!turn.quick && !input.value) input.value = turn.text;
+  }
+
+  function deliver(turn) {
+    clearAlert();
+    quickGroup = null;
+    if (!turn.bubble) turn.bubble = addUser(turn.shown);
     busy = true;
-    sendButton.disabled = true;
-    typing.hidden = false;
+    refreshControls();
+    showTyping(true);
     scrollDown();
     var controller = window.AbortController ? new AbortController() : null;
-    var timer = setTimeout(function () { if (controller) controller.abort(); }, REQUEST_TIMEOUT_MS);
-    var retry = function () { userBubble.remove(); send(text, shown); };
-    fetch(BASE + "/api/chat", {
-      method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({sender: sender, message: text}),
-      signal: controller ? controller.signal : undefined,
-    }).then(function (res) {
+    var timer = window.setTimeout(function () { if (controller) controller.abort(); }, REQUEST_TIMEOUT_MS);
+    var body = {message: turn.text, turn_id: turn.id};
+    if (token) body.sender = token;
+    var retry = function () { deliver(turn); };
+    var again = false;
+    postJSON("/api/chat", body, controller ? controller.signal : undefined).then(function (res) {
       if (res.ok) {
         return res.json().then(function (data) {
-          if (!data.messages || !data.messages.length) addError(MSG.empty);
-          (data.messages || []).forEach(function (m) { addBot(m); });
+          remember(data.sender);
+          var messages = data.messages || [];
+          if (!messages.length) showAlert(MSG.empty);
+          messages.forEach(function (m) { addBot(m); });
+          if (messages.length) announce(spoken(messages));
         });
       }
-      if (res.status === 422) return addError(MSG.invalid);
-      return detailOf(res).then(function (detail) {
-        addError(res.status === 503 && detail ? detail : MSG.unavailable, retry);
+      return errorOf(res).then(function (error) {
+        if (res.status === 403 && !turn.fresh) {
+          // A token this server did not issue: start a new conversation, once.
+          forget();
+          turn.fresh = true;
+          again = true;
+        } else if (res.status === 429) {
+          giveBack(turn);
+          showAlert(error.detail || MSG.busy);
+          waitFor(retryAfter(res));
+        } else if (res.status === 413 || res.status === 422) {
+          giveBack(turn);
+          showAlert(res.status === 413 && error.detail ? error.detail : MSG.invalid);
+        } else {
+          showAlert(error.detail || MSG.unavailable, retry);
+        }
       });
     }).catch(function () {
-      addError(MSG.network, retry);
+      showAlert(MSG.network, retry);
     }).then(function () {
-      clearTimeout(timer);
+      window.clearTimeout(timer);
       busy = false;
-      sendButton.disabled = false;
-      typing.hidden = true;
+      showTyping(false);
+      refreshControls();
       scrollDown();
+      if (again) deliver(turn);
     });
   }
 
@@ -293,22 +432,24 @@
   function restore() {
     if (restored) return;
     restored = true;
-    fetch(BASE + "/api/chat/history?sender=" + encodeURIComponent(sender)).then(function (res) {
+    if (!token) { greet(true); return; }
+    postJSON("/api/chat/history", {sender: token}).then(function (res) {
+      if (res.status === 403) forget();
       if (!res.ok) throw new Error("history " + res.status);
       return res.json();
     }).then(function (data) {
+      remember(data.sender);
       var turns = data.turns || [];
       greet(turns.length === 0);
       turns.forEach(function (t) {
         if (t.role === "user") addUser(t.text || "");
         else addBot(t, t.rating);
       });
-      // Only the newest bot message's quick replies still make sense.
+      // Only the newest message's quick replies still make sense.
       var bubbles = log.querySelectorAll(".msg");
       var last = bubbles[bubbles.length - 1];
-      Array.prototype.forEach.call(log.querySelectorAll(".quick button"), function (b) {
-        if (!last || !last.contains(b)) b.disabled = true;
-      });
+      if (quickGroup && !(last && last.contains(quickGroup))) quickGroup = null;
+      refreshControls();
       scrollDown();
     }).catch(function () {
       greet(true);
@@ -343,9 +484,8 @@
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (busy) return;
     var text = input.value;
-    if (!text.trim()) return;
+    if (!text.trim() || busy || blocked()) return;
     input.value = "";
     send(text);
   });
@@ -353,7 +493,7 @@
     // Enter sends; Shift+Enter is a new line; Enter that confirms an IME candidate is neither.
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
       event.preventDefault();
-      form.requestSubmit ? form.requestSubmit() : sendButton.click();
+      if (form.requestSubmit) form.requestSubmit(); else sendButton.click();
     }
   });
 
