@@ -178,7 +178,9 @@ def legacy_id() -> str:
 
 
 def with_sender(context: BrowserContext, sender: str) -> None:
-    context.add_init_script(f"localStorage.setItem('policybot:sender', {json.dumps(sender)})")
+    """What an earlier visit left in the browser (set once: init scripts run on every load)."""
+    context.add_init_script("if (!localStorage.getItem('policybot:sender')) "
+                            f"localStorage.setItem('policybot:sender', {json.dumps(sender)})")
 
 
 def stored_token(page: Page) -> str:
