@@ -110,7 +110,9 @@ def api_server(index_dir: Path, rasa_url: str, work_dir: Path,
                   "POLICYBOT_CONVERSATIONS_DB": str(work_dir / CONVERSATIONS_DB),
                   "POLICYBOT_SECRET_KEY": SIGNING_KEY,
                   "POLICYBOT_CLIENT_RATE_LIMITS": GENEROUS_LIMITS,
-                  "POLICYBOT_CONVERSATION_RATE_LIMITS": GENEROUS_LIMITS, **(extra_env or {})})
+                  "POLICYBOT_CONVERSATION_RATE_LIMITS": GENEROUS_LIMITS,
+                  "POLICYBOT_HEAVY_TURN_RATE_LIMITS": GENEROUS_LIMITS,
+                  "POLICYBOT_HEAVY_TURNS_IN_FLIGHT": "100", **(extra_env or {})})
     log = work_dir / "api.log"
     with log.open("ab") as out:
         proc = subprocess.Popen([str(Path(sys.executable).parent / "policybot"), "serve",

@@ -21,9 +21,10 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.services import Services, load_services
 from knowledge.catalog import Catalog
-from knowledge.settings import Settings, get_settings
+from knowledge.settings import Settings
+from tests.conftest import PinToday
 from tests.fakes import fake_services
-from tests.live import ACTION_TOKEN
+from tests.live import ACTION_TOKEN, TODAY
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "rasa-3.6-action-call.json"
 # What Rasa presents to /webhook (bot/endpoints.yml): the test apps here and the test
@@ -61,11 +62,8 @@ def client(services: Services) -> Iterator[TestClient]:
 
 
 @pytest.fixture(autouse=True)
-def pinned_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("POLICYBOT_TODAY", "2026-11-30")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+def pinned_today(today: PinToday) -> None:
+    today(TODAY)
 
 
 class Response(Protocol):

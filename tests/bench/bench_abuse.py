@@ -93,6 +93,8 @@ def main() -> None:
     defaults = Settings()
     limits = {"POLICYBOT_CLIENT_RATE_LIMITS": defaults.client_rate_limits,
               "POLICYBOT_CONVERSATION_RATE_LIMITS": defaults.conversation_rate_limits,
+              "POLICYBOT_HEAVY_TURN_RATE_LIMITS": defaults.heavy_turn_rate_limits,
+              "POLICYBOT_HEAVY_TURNS_IN_FLIGHT": str(defaults.heavy_turns_in_flight),
               "POLICYBOT_TRUSTED_PROXIES": "127.0.0.1"}
     questions = [q.text for q in load_eval_set() if q.gold]
     with tempfile.TemporaryDirectory() as work, \

@@ -26,6 +26,7 @@ from tests.live import LiveStack
 from tests.web.a11y import assert_no_axe_violations, contrast_ratios, reflow_problems
 from tests.web.fake_chat import FakeChat, answer, error
 from tests.web.servers import Server
+from tests.web.widget_steps import ask, open_widget
 
 pytestmark = pytest.mark.e2e
 
@@ -35,16 +36,8 @@ LONG_ANSWER = ("根据第52条:“支持企业参加境外国际性展会,对企
                "https://www.example.gov.cn/zhengce/hongqi/2023/measures/52/very/long/address/without/spaces")
 
 
-def open_widget(page: Page) -> None:
-    page.get_by_role("button", name="打开政策咨询对话").click()
-    expect(page.get_by_role("dialog", name="惠企政策咨询")).to_be_visible()
-    expect(page.locator(".greeting")).to_be_visible()
 
 
-def ask(page: Page, text: str) -> None:
-    box = page.get_by_label("输入您的问题")
-    box.fill(text)
-    box.press("Enter")
 
 
 def console_ready(page: Page, url: str) -> None:

@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.routers import pages
 from knowledge.catalog import Catalog
-from knowledge.settings import get_settings
+from tests.conftest import PinToday
+from tests.live import TODAY
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +31,8 @@ def client(catalog: Catalog) -> Iterator[TestClient]:
 
 
 @pytest.fixture(autouse=True)
-def pinned_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("POLICYBOT_TODAY", "2026-11-30")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+def pinned_today(today: PinToday) -> None:
+    today(TODAY)
 
 
 def test_measure_page_words_come_from_the_measure_json(client: TestClient) -> None:

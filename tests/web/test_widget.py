@@ -22,21 +22,15 @@ from api.conversations import BotMessage, ConversationStore
 from tests.web.a11y import reflow_problems
 from tests.web.fake_chat import FakeChat
 from tests.web.servers import Server, static_site
+from tests.web.widget_steps import ask, open_widget, stored_token
 
 pytestmark = pytest.mark.e2e
 
 QUESTION = "出口信用保险保费能补贴多少?"
 
 
-def open_widget(page: Page) -> None:
-    page.get_by_role("button", name="打开政策咨询对话").click()
-    expect(page.get_by_role("dialog", name="惠企政策咨询")).to_be_visible()
 
 
-def ask(page: Page, text: str) -> None:
-    box = page.get_by_label("输入您的问题")
-    box.fill(text)
-    box.press("Enter")
 
 
 def chat_bodies(page: Page) -> list[dict[str, Any]]:
@@ -183,8 +177,6 @@ def with_sender(context: BrowserContext, sender: str) -> None:
                             f"localStorage.setItem('policybot:sender', {json.dumps(sender)})")
 
 
-def stored_token(page: Page) -> str:
-    return str(page.evaluate("localStorage.getItem('policybot:sender')"))
 
 
 def history(server: Server, token: str) -> list[dict[str, Any]]:
@@ -217,7 +209,7 @@ def test_stored_conversation_is_restored_and_rated(context: BrowserContext, web_
     expect(answer.get_by_role("button", name="有帮助", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(answer.get_by_role("button", name="没有帮助")).to_have_attribute("aria-pressed", "false")
     token = stored_token(page)
-    assert token != sender  # the old id was swapped for the server's signed token
+    assert token is not None and token != sender  # the old id was swapped for the server's signed token
     assert [t["rating"] for t in history(web_server, token) if t["id"] == answer_id] == ["up"]
     page.screenshot(path=str(screenshots / "widget.png"))
 

@@ -15,6 +15,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.web.fake_chat import BAD_CONVERSATION, UNAVAILABLE, FakeChat, Reply, answer, error
 from tests.web.servers import Server
+from tests.web.widget_steps import ask, open_widget, stored_token
 
 pytestmark = pytest.mark.e2e
 
@@ -24,20 +25,10 @@ ANSWER = "根据第50条:对企业投保出口信用保险的保费给予补贴�
 RATE_LIMITED = "您的提问太频繁了,请在2秒后再试。"
 
 
-def open_widget(page: Page) -> None:
-    page.get_by_role("button", name="打开政策咨询对话").click()
-    expect(page.get_by_role("dialog", name="惠企政策咨询")).to_be_visible()
 
 
-def ask(page: Page, text: str) -> None:
-    box = page.get_by_label("输入您的问题")
-    box.fill(text)
-    box.press("Enter")
 
 
-def stored_token(page: Page) -> str | None:
-    token = page.evaluate("localStorage.getItem('policybot:sender')")
-    return None if token is None else str(token)
 
 
 def with_token(context: BrowserContext, token: str) -> None:

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.live import LiveStack
+from tests.web.widget_steps import ask as send
 
 pytestmark = pytest.mark.e2e
 
@@ -29,9 +30,7 @@ def widget(page: Page, live_stack: LiveStack) -> Page:
 def ask(page: Page, text: str) -> None:
     """Send a message and wait for the bot's reply to it."""
     before = page.locator(".msg.bot").count()
-    box = page.get_by_label("输入您的问题")
-    box.fill(text)
-    box.press("Enter")
+    send(page, text)
     expect(page.locator(".msg.bot").nth(before)).to_be_visible(timeout=REPLY_TIMEOUT)
     expect(page.locator(".typing")).to_be_hidden(timeout=REPLY_TIMEOUT)
 
