@@ -24,6 +24,8 @@ from api.routers import chat
 from tests.api.conftest import FIXTURE, settings_for_tests
 from tests.api.rasa_standin import rasa_standin
 
+# Thousands of generated requests take half a minute: in the full run, not the fast loop.
+pytestmark = pytest.mark.slow
 RECORDED: dict[str, Any] = json.loads(FIXTURE.read_text(encoding="utf-8"))
 WEBHOOK_EXAMPLES = 1500
 CHAT_EXAMPLES = 1000
