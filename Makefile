@@ -13,8 +13,8 @@ PYTEST_ARGS ?=
 RASA := source scripts/rasa-env.sh && $(RASA_VENV)/bin/rasa
 RASA_FILES := --config config.yml --domain bot/domain.yml
 
-.PHONY: help setup venv venv-rasa model index bot-model bot-validate run test test-fast lint \
-        eval eval-chat nlu-eval bench bench-chat bench-abuse readme-figures clean \
+.PHONY: help setup venv venv-rasa bot-validate run test test-fast lint \
+        kb eval eval-chat nlu-eval bench bench-chat bench-abuse readme-figures clean \
         delete-conversations browser
 
 help:
@@ -27,9 +27,8 @@ help:
 	@echo "  make setup           everything below"
 	@echo "  make venv            .venv: Python 3.11, the app and the test tools"
 	@echo "  make venv-rasa       .venv-rasa: Python 3.10, Rasa"
-	@echo "  make model           distil the default embedding model into var/models/"
-	@echo "  make index           build the search index into var/index/"
-	@echo "  make bot-model       generate the bot's training data and train Rasa"
+	@echo "  make kb              publish knowledge/ as the live version when it changed"
+	@echo "                       (distilled model, search index, Rasa model; var/kb/)"
 	@echo "  make bot-validate    rasa data validate on the training data"
 	@echo "  make browser         chromium and CJK fonts for the browser tests (apt-get, root)"
 	@echo "Measure (README figures):"
@@ -43,7 +42,7 @@ help:
 	@echo "  make clean           remove what setup and the measurements generated (keeps conversations)"
 	@echo "  make delete-conversations  delete all conversations, ratings and secrets (asks first)"
 
-setup: venv venv-rasa model index bot-model
+setup: venv venv-rasa kb
 
 venv:
 	@scripts/ensure-venv.sh $(VENV) "$$(scripts/find-python.sh 3.11)" \
@@ -52,18 +51,14 @@ venv:
 venv-rasa:
 	@scripts/ensure-venv.sh $(RASA_VENV) "$$(scripts/find-python.sh 3.10)" requirements/rasa.txt
 
-model: venv
-	@$(POLICYBOT) model build
+# The live knowledge base is a published version (var/kb/): publish knowledge/ (the seed)
+# when it, or the code its model, index and Rasa model are built with, changed; never over
+# a version a maintainer published (`policybot kb publish knowledge` does that on purpose).
+kb: venv venv-rasa
+	@$(POLICYBOT) kb publish --seed
 
-index: model
-	@$(POLICYBOT) index build --if-changed
-
-# Rasa training data is generated from knowledge/ and the model retrained only when its
-# inputs changed.
-bot-model: venv venv-rasa model
-	@scripts/train-bot.sh
-
-bot-validate: bot-model
+bot-validate: kb
+	@$(POLICYBOT) bot data > /dev/null
 	$(RASA) data validate --fail-on-warnings $(RASA_FILES) --data bot/data
 
 run: setup
@@ -81,13 +76,13 @@ test: setup browser lint bot-validate
 test-fast: venv
 	$(VENV)/bin/pytest -m "not slow and not e2e" $(PYTEST_ARGS)
 
-eval: index
+eval: kb
 	@$(POLICYBOT) eval
 
-nlu-eval: bot-model
+nlu-eval: kb
 	@scripts/nlu-crossval.sh
 
-bench: index
+bench: kb
 	$(PY) -m tests.bench.bench_retrieval
 
 bench-chat: setup
@@ -108,11 +103,12 @@ browser:
 readme-figures: setup
 	scripts/update-readme-figures.sh
 
-# Generated files only. Conversations (var/chat/, var/rasa/tracker.db) and the secrets
-# that keep browsers' conversation tokens valid (var/secrets/) are user data.
+# Generated files only. User data stays: conversations (var/chat/, var/rasa/tracker.db),
+# the secrets that keep browsers' conversation tokens valid (var/secrets/) and the
+# published knowledge-base versions with the models they serve (var/kb/).
 clean:
 	rm -rf var/index var/models var/rasa/models var/reports var/bench var/screenshots var/log \
-	    bot/data/generated bot/dictionary
+	    var/kb/staging bot/data/generated bot/dictionary
 
 delete-conversations:
 	@read -r -p "Delete every conversation, rating and secret under var/? Type yes: " answer; \

@@ -6,6 +6,7 @@ secrets, fair-use counters) is made here, once per app.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,8 +20,9 @@ from api.conversation_ids import ConversationIds
 from api.cors import CHAT_PREFIX, cors_headers
 from api.fair_use import FairUse
 from api.keys import ACTION_TOKEN, SIGNING_KEY, secret
+from api.live_version import follow_live_version
 from api.routers import chat, health, pages, rest, webhook
-from api.services import Services, load_services
+from api.services import Services, load_live_services
 from api.throttle import Throttle
 from knowledge.settings import Settings, get_settings
 
@@ -34,17 +36,22 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        follower: asyncio.Task[None] | None = None
         if services is not None:
             app.state.services = services
         else:
             try:
-                app.state.services = load_services(settings)
+                app.state.services = load_live_services(settings)
             except Exception as exc:
                 app.state.load_error = str(exc)
                 log.error("could not load the index: %s", exc)
                 raise
-        log.info("serving index %s", app.state.services.index.version)
+            follower = asyncio.create_task(follow_live_version(app, settings))
+        log.info("serving knowledge version %s, index %s", app.state.services.kb_version,
+                 app.state.services.index.version)
         yield
+        if follower is not None:
+            follower.cancel()
         client = getattr(app.state, "rasa_client", None)
         if client is not None:
             app.state.rasa_client = None

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import click
 
+from api.kb_commands import COMMANDS as KB_LIFECYCLE
 from index.errors import SearchIndexError
 from index.hybrid import HybridIndex
 from knowledge.catalog import Catalog
@@ -20,6 +21,7 @@ from knowledge.errors import DocumentInvalid, KnowledgeError
 from knowledge.parser import parse_document
 from knowledge.settings import get_settings
 from knowledge.validity import describe_validity, validity_of
+from knowledge.versions import live_settings
 from knowledge.views import measure_view
 
 EXIT_INVALID = 1
@@ -36,8 +38,9 @@ def _fail(message: str, code: int = EXIT_NOT_FOUND) -> NoReturn:
 
 
 def _catalog() -> Catalog:
+    """The live version's documents (the seed's when nothing is published)."""
     try:
-        return Catalog.load()
+        return Catalog.from_settings(live_settings(get_settings()))
     except DocumentInvalid as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -51,7 +54,11 @@ def main() -> None:
 
 @main.group()
 def kb() -> None:
-    """Inspect and validate the knowledge base."""
+    """Inspect, validate, publish and roll back the knowledge base."""
+
+
+for _command in KB_LIFECYCLE:
+    kb.add_command(_command)
 
 
 @kb.command("validate")
@@ -315,10 +322,10 @@ def bot() -> None:
 
 @bot.command("data")
 def bot_data() -> None:
-    """Write bot/data/generated/nlu.yml and bot/dictionary/ from knowledge/."""
+    """Write bot/data/generated/nlu.yml and bot/dictionary/ from the live knowledge base."""
     from bot.training_data import generate
 
-    settings = get_settings()
+    settings = live_settings(get_settings())
     try:
         summary = generate(settings, settings.bot_dir)
     except KnowledgeError as exc:
@@ -332,7 +339,7 @@ if __name__ == "__main__":
 
 
 @main.command("secret")
-@click.argument("name", type=click.Choice(["action-token", "conversation-key"]))
+@click.argument("name", type=click.Choice(["action-token", "conversation-key", "rasa-token"]))
 def show_secret(name: str) -> None:
     """Print a deployment secret (made and kept under var/secrets/ on first use), e.g. the
     action token that scripts/run-all.sh hands to Rasa."""

@@ -17,7 +17,8 @@ from knowledge.settings import Settings
 
 SIGNING_KEY = "conversation-key"
 ACTION_TOKEN = "action-token"
-_NAMES = {SIGNING_KEY: "secret_key", ACTION_TOKEN: "action_token"}
+RASA_TOKEN = "rasa-token"  # Rasa's model API on loopback: publishing loads new models
+_NAMES = {SIGNING_KEY: "secret_key", ACTION_TOKEN: "action_token", RASA_TOKEN: "rasa_token"}
 
 
 def secret(settings: Settings, name: str) -> str:

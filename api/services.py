@@ -1,4 +1,5 @@
-"""What the app serves from: catalog, index and eligibility rules, loaded once in lifespan."""
+"""What the app serves from: catalog, index and eligibility rules of one knowledge-base
+version, loaded together and replaced together when another version goes live."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from index.store import load_index
 from knowledge.catalog import Catalog
 from knowledge.eligibility import RuleBook
 from knowledge.settings import Settings, get_settings
+from knowledge.versions import KbVersion, apply_version, live
 
 
 @dataclass
@@ -18,10 +20,20 @@ class Services:
     catalog: Catalog
     index: HybridIndex
     rules: RuleBook
+    # The published version served (None: settings' own paths, as in tests).
+    kb_version: str | None = None
 
 
-def load_services(settings: Settings | None = None) -> Services:
+def load_services(settings: Settings | None = None, version: KbVersion | None = None) -> Services:
     settings = settings or get_settings()
-    catalog = Catalog.load(settings.sources_dir)
+    if version is not None:
+        settings = apply_version(settings, version)
+    catalog = Catalog.from_settings(settings)
     index = load_index(settings.resolved_index_dir, Embedder.from_settings(settings))
-    return Services(settings, catalog, index, RuleBook.load(settings.eligibility_dir))
+    return Services(settings, catalog, index, RuleBook.load(settings.eligibility_dir),
+                    version.id if version else None)
+
+
+def load_live_services(settings: Settings) -> Services:
+    """The live version's services; the settings' own paths when nothing is published."""
+    return load_services(settings, live(settings))

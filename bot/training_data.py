@@ -106,7 +106,7 @@ def _nlu_yaml(blocks: list[tuple[str, str, list[str]]]) -> str:
 
 
 def generate(settings: Settings, bot_dir: Path) -> BotDataSummary:
-    catalog = Catalog.load(settings.sources_dir)
+    catalog = Catalog.from_settings(settings)
     rules = RuleBook.load(settings.eligibility_dir)
     bank = QuestionBank.load(catalog, settings.questions_dir)
     departments = department_lookup(catalog)

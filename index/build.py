@@ -42,14 +42,14 @@ def build_default_model(settings: Settings | None = None, *, force: bool = False
                         progress: bool = True) -> ModelBuild:
     """Distil the default model unless it is current for the knowledge base and code."""
     settings = settings or get_settings()
-    catalog = Catalog.load(settings.sources_dir)
+    catalog = Catalog.from_settings(settings)
     bank = QuestionBank.load(catalog, settings.questions_dir)
     texts = distillation_texts(catalog, bank, settings.terms_file)
-    out = settings.default_model_dir
+    out = settings.development_model_dir
     started = time.perf_counter()
-    if not force and distill.is_current(out, distill.inputs_digest(texts)):
+    if not force and distill.is_current(out, distill.inputs_digest(texts, settings.terms_file)):
         return ModelBuild(out, False, 0, 0.0)
-    meta = distill.distil(texts, out, progress=progress)
+    meta = distill.distil(texts, out, terms_file=settings.terms_file, progress=progress)
     return ModelBuild(out, True, int(meta["vocabulary"]), time.perf_counter() - started)
 
 
@@ -81,16 +81,19 @@ def build_index(settings: Settings | None = None, *, progress: bool = True,
     With if_changed, return None without writing when the current index has the same inputs."""
     settings = settings or get_settings()
     started = time.perf_counter()
-    catalog = Catalog.load(settings.sources_dir)  # raises DocumentInvalid before any write
+    catalog = Catalog.from_settings(settings)  # raises DocumentInvalid before any write
     bank = QuestionBank.load(catalog, settings.questions_dir)
     embedder = Embedder.from_settings(settings)
     inputs = index_inputs(settings, embedder.model_id)
-    if if_changed and _current_inputs(settings.resolved_index_dir) == inputs:
+    # Written where configured, else to the development folder: never into a published
+    # version, which resolved_index_dir may point at.
+    target = settings.index_dir or settings.development_index_dir
+    if if_changed and _current_inputs(target) == inputs:
         return None
-    index = HybridIndex(catalog.measures, embedder, load_fusion())
+    index = HybridIndex(catalog.measures, embedder, load_fusion(), settings.terms_file)
     index.build(bank, progress=progress)
     documents = {d.info.doc_id: d.checksum for d in catalog.documents}
-    version, path = save_index(index, settings.resolved_index_dir, documents, inputs)
+    version, path = save_index(index, target, documents, inputs)
     return IndexBuild(version, path, index.counts, embedder.model_id,
                       time.perf_counter() - started)
 

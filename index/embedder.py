@@ -21,6 +21,10 @@ class SentenceEncoder(Protocol):
                normalize_embeddings: bool = ..., show_progress_bar: bool | None = ...) -> Any: ...
 
 
+# The distilled model is identified by its digest (index manifests refuse another model).
+MODEL_ID_PREFIX = "policy-static-zh@"
+
+
 @dataclass
 class Embedder:
     model_id: str
@@ -50,7 +54,7 @@ class Embedder:
                 )
             model = SentenceTransformer(str(path), device="cpu")
             digest = json.loads(stamp.read_text(encoding="utf-8"))["digest"]
-            model_id = f"policy-static-zh@{digest}"
+            model_id = f"{MODEL_ID_PREFIX}{digest}"
         dimension = int(model.get_embedding_dimension() or 0)
         return cls(model_id, settings.query_prefix, dimension, model)
 

@@ -11,6 +11,7 @@ measure by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from index.corpus import clauses, titled_text
 from index.dense import FaissIndex
 from index.embedder import Embedder
 from index.lexical import Bm25
-from index.tokenize import bigrams, content_bigrams, words
+from index.tokenize import bigrams, content_bigrams, word_tokenizer
 from knowledge.models import Measure
 from knowledge.questions import QuestionBank
 
@@ -95,17 +96,22 @@ class Signals:
 
 
 class HybridIndex:
-    def __init__(self, measures: list[Measure], embedder: Embedder, fusion: Fusion) -> None:
+    def __init__(self, measures: list[Measure], embedder: Embedder, fusion: Fusion,
+                 terms_file: Path | None = None) -> None:
+        """terms_file: the policy-term dictionary words are segmented with, when building
+        and when searching (a published version brings its own)."""
         self.measures = measures
         self.embedder = embedder
         self.fusion = fusion
+        self.terms_file = terms_file
+        self.words = word_tokenizer(terms_file)
         self.version = ""
         self.dense = FaissIndex(embedder.dimension)
         self.item_measure = np.zeros(0, dtype=np.int64)
         self.item_kind = np.zeros(0, dtype=np.int8)
-        self.bm25_word = Bm25(words)
+        self.bm25_word = Bm25(self.words)
         self.bm25_bigram = Bm25(bigrams)
-        self.bm25_word_q = Bm25(words)
+        self.bm25_word_q = Bm25(self.words)
         self.bm25_bigram_q = Bm25(bigrams)
         self.question_measure = np.zeros(0, dtype=np.int64)
         self.questions: list[str] = []
@@ -158,7 +164,7 @@ class HybridIndex:
     def signals(self, query: str) -> Signals:
         m = len(self.measures)
         raw = np.zeros((len(FEATURES), m), dtype=np.float32)
-        query_words, query_bigrams = words(query), bigrams(query)
+        query_words, query_bigrams = self.words(query), bigrams(query)
         raw[0] = self.bm25_word.scores(query_words)
         raw[1] = self.bm25_bigram.scores(query_bigrams)
         raw[2] = self._best_per_measure(self.bm25_word_q.scores(query_words), self.question_measure)

@@ -26,6 +26,7 @@ from index.hybrid import Fusion, HybridIndex
 from knowledge.models import Measure
 
 CURRENT = "CURRENT"
+TERMS = "terms.txt"
 FUSION_FILE = Path(__file__).with_name("fusion.yml")
 KEEP_VERSIONS = 5
 
@@ -52,6 +53,9 @@ def save_index(index: HybridIndex, root: Path, documents: dict[str, str],
             getattr(index, name).save(tmp / name)
         (tmp / "questions.json").write_text(json.dumps(index.questions, ensure_ascii=False),
                                             encoding="utf-8")
+        if index.terms_file is not None and index.terms_file.is_file():
+            # The index segments queries as it segmented its texts: it keeps its terms.
+            shutil.copyfile(index.terms_file, tmp / TERMS)
         (tmp / "measures.json").write_text(
             json.dumps([m.model_dump(mode="json") for m in index.measures], ensure_ascii=False),
             encoding="utf-8")
@@ -125,7 +129,8 @@ def load_index(root: Path, embedder: Embedder, version_id: str | None = None) ->
     measures = [Measure.model_validate(m) for m in
                 json.loads((path / "measures.json").read_text(encoding="utf-8"))]
     fusion = Fusion(**manifest["fusion"])
-    index = HybridIndex(measures, embedder, fusion)
+    terms = path / TERMS
+    index = HybridIndex(measures, embedder, fusion, terms if terms.is_file() else None)
     index.dense = FaissIndex.load(path / "dense.faiss")
     index.item_measure = np.load(path / "item_measure.npy")
     index.item_kind = np.load(path / "item_kind.npy")

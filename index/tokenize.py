@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from pathlib import Path
 
 import jieba
@@ -36,19 +37,25 @@ def _segmenter(terms_file: Path) -> jieba.Tokenizer:
     return tokenizer
 
 
-def segmenter() -> jieba.Tokenizer:
-    """A private jieba instance with the policy-term dictionary (never the global one)."""
-    return _segmenter(get_settings().terms_file)
+def segmenter(terms_file: Path | None = None) -> jieba.Tokenizer:
+    """A private jieba instance with a policy-term dictionary (never the global one): the
+    given one (a published version's), else the settings' one."""
+    return _segmenter(terms_file or get_settings().terms_file)
 
 
-def words(text: str) -> list[str]:
+def words(text: str, terms_file: Path | None = None) -> list[str]:
     """jieba words without punctuation and function words, lower-cased."""
     out = []
-    for token in segmenter().lcut(text):
+    for token in segmenter(terms_file).lcut(text):
         token = token.strip().lower()
         if token and _RUN.fullmatch(token) and token not in _STOP:
             out.append(token)
     return out
+
+
+def word_tokenizer(terms_file: Path | None) -> Callable[[str], list[str]]:
+    """words() bound to one term dictionary, as an index that was built with it needs."""
+    return partial(words, terms_file=terms_file)
 
 
 def bigrams(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from knowledge.departments import DepartmentTable
 from knowledge.errors import DocumentInvalid, MeasureNotFound, UnknownDocument
 from knowledge.models import Document, Measure
 from knowledge.parser import parse_document
-from knowledge.settings import get_settings
+from knowledge.settings import Settings, get_settings
 
 
 class Catalog:
@@ -36,6 +36,12 @@ class Catalog:
         if problems:
             raise DocumentInvalid(problems)
         return cls(documents, table)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Catalog:
+        """The documents and department table these settings name (a published version's
+        or the seed), never the defaults of the process."""
+        return cls.load(settings.sources_dir, DepartmentTable.load(settings.departments_file))
 
     @property
     def measures(self) -> list[Measure]:

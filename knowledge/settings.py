@@ -6,7 +6,12 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from knowledge.versions import KbVersion
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -69,9 +74,47 @@ class Settings(BaseSettings):
     secret_key: str = ""
     action_token: str = ""
 
+    # Published knowledge-base versions (knowledge/versions.py): the live one is what the
+    # answer service and Rasa serve. kb_dir holds the versions and the LIVE pointer;
+    # artifacts_dir the models they share (distilled models and Rasa models, named by
+    # digest). Both default to var_dir/kb.
+    kb_dir: Path | None = None
+    artifacts_dir: Path | None = None
+    keep_versions: int = 10
+    # How often a running answer service looks at the LIVE pointer (seconds).
+    kb_poll_seconds: float = 1.0
+    # Answer services a publish waits for (comma-separated base URLs; empty: this
+    # machine's port), and the token of Rasa's model API (empty: var_dir/secrets/).
+    api_urls: str = ""
+    rasa_token: str = ""
+
+    @property
+    def resolved_kb_dir(self) -> Path:
+        return self.kb_dir or self.var_dir / "kb"
+
+    @property
+    def resolved_artifacts_dir(self) -> Path:
+        return self.artifacts_dir or self.var_dir / "kb"
+
+    def for_knowledge(self, tree: Path) -> Settings:
+        """These settings reading a knowledge tree laid out like knowledge/ in git."""
+        return self.model_copy(update={
+            "sources_dir": tree / "sources", "questions_dir": tree / "questions",
+            "eligibility_dir": tree / "eligibility", "departments_file": tree / "departments.yml",
+            "terms_file": tree / "terms.txt"})
+
     @property
     def resolved_index_dir(self) -> Path:
-        return self.index_dir or self.var_dir / "index"
+        """The index to read: the configured folder, else the live version's, else the
+        development build's (`policybot index build`, var/index)."""
+        if self.index_dir is not None:
+            return self.index_dir
+        version = self._live_version()
+        return version.index_dir if version is not None else self.development_index_dir
+
+    @property
+    def development_index_dir(self) -> Path:
+        return self.var_dir / "index"
 
     @property
     def secrets_dir(self) -> Path:
@@ -79,7 +122,22 @@ class Settings(BaseSettings):
 
     @property
     def default_model_dir(self) -> Path:
+        """The distilled model to read: the configured folder, else the live version's,
+        else the development build's (`policybot model build`)."""
+        if self.distilled_model_dir is not None:
+            return self.distilled_model_dir
+        version = self._live_version()
+        return version.model_dir if version is not None else self.development_model_dir
+
+    @property
+    def development_model_dir(self) -> Path:
+        """Where `policybot model build` writes (publishing has its own store)."""
         return self.distilled_model_dir or self.var_dir / "models" / "policy-static-zh"
+
+    def _live_version(self) -> KbVersion | None:
+        from knowledge.versions import live  # the version store reads these settings
+
+        return live(self)
 
 
 @cache

@@ -15,6 +15,10 @@ export POLICYBOT_ACTION_URL="http://127.0.0.1:$api_port/webhook"
 export POLICYBOT_TRACKER_DB="${POLICYBOT_TRACKER_DB:-var/rasa/tracker.db}"
 POLICYBOT_ACTION_TOKEN="${POLICYBOT_ACTION_TOKEN:-$(.venv/bin/policybot secret action-token)}" || exit 1
 export POLICYBOT_ACTION_TOKEN
+# Rasa serves the live knowledge-base version's model; its model API (loopback only,
+# behind a token) lets `policybot kb publish` / `rollback` swap models without a restart.
+rasa_model=$(.venv/bin/policybot kb path rasa-model) || exit 1
+rasa_token=$(.venv/bin/policybot secret rasa-token) || exit 1
 
 for port in "$api_port" "$rasa_port"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -26,9 +30,9 @@ done
 .venv/bin/policybot serve --port "$api_port" > >(tee var/log/api.log) 2>&1 &
 api=$!
 # Rasa listens on loopback only: the public reaches it through /api/chat, never directly.
-.venv-rasa/bin/rasa run --model var/rasa/models/policybot.tar.gz --interface 127.0.0.1 \
-    --port "$rasa_port" --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
-    > var/log/rasa.log 2>&1 &
+.venv-rasa/bin/rasa run --model "$rasa_model" --interface 127.0.0.1 --port "$rasa_port" \
+    --enable-api --auth-token "$rasa_token" \
+    --endpoints bot/endpoints.yml --credentials bot/credentials.yml > var/log/rasa.log 2>&1 &
 rasa=$!
 stop() {
     trap - INT TERM EXIT

@@ -42,15 +42,15 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[PinToday]:
 
 
 @pytest.fixture(scope="session")
-def default_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default model (built by setup; rebuilt here only if stale) over a fresh index."""
-    from index.build import build_default_model, build_index
-    from knowledge.settings import Settings
+def default_index_dir() -> Path:
+    """The live knowledge-base version's index: what `make setup` published from knowledge/
+    with the default model (tests only read it)."""
+    from knowledge.versions import live
 
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index-default"))
-    build_default_model(settings, progress=False)
-    build_index(settings, progress=False)
-    return settings.resolved_index_dir
+    version = live(get_settings())
+    if version is None:
+        pytest.fail("nothing is published in var/kb: run `make setup` (it publishes knowledge/)")
+    return version.index_dir
 
 
 @pytest.fixture(scope="session")

@@ -19,15 +19,18 @@ from pathlib import Path
 
 import httpx
 
+from knowledge.settings import get_settings
+from knowledge.versions import live
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-RASA_MODEL = ROOT / "var" / "rasa" / "models" / "policybot.tar.gz"
 TODAY = "2026-11-30"
 # Where `api_server` keeps the chat transcripts, inside its work_dir.
 CONVERSATIONS_DB = "conversations.sqlite"
 # The shared secret Rasa presents to the test answer servers' /webhook.
 ACTION_TOKEN = secrets.token_urlsafe(24)
 SIGNING_KEY = secrets.token_urlsafe(24)
+RASA_TOKEN = secrets.token_urlsafe(24)
 # Every test request comes from 127.0.0.1: one client to the fair-use limits. The test
 # servers allow far more than a person would send; the limits have tests of their own.
 GENEROUS_LIMITS = "100000/minute"
@@ -68,27 +71,32 @@ def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float) ->
 
 
 def ensure_rasa_model() -> Path:
-    """Train when the bot's inputs changed (a no-op when `make` already did)."""
-    subprocess.run([str(ROOT / "scripts" / "train-bot.sh")], cwd=ROOT, check=True)
-    return RASA_MODEL
+    """The live knowledge-base version's Rasa model (`make setup` publishes knowledge/)."""
+    version = live(get_settings())
+    if version is None or version.rasa_model is None or not version.rasa_model.is_file():
+        raise RuntimeError("nothing is published in var/kb: run `make setup` (it publishes knowledge/)")
+    return version.rasa_model
 
 
 def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "POLICYBOT_ACTION_TOKEN": ACTION_TOKEN, **extra}
+            "POLICYBOT_ACTION_TOKEN": ACTION_TOKEN, "POLICYBOT_RASA_TOKEN": RASA_TOKEN, **extra}
 
 
 @contextmanager
-def rasa_server(api_url: str, tracker_db: Path, log: Path, port: int | None = None) -> Iterator[str]:
-    """`rasa run` with the trained model and bot/endpoints.yml, on loopback (a free port
-    unless given), calling the answer service at api_url; its URL once it answers."""
+def rasa_server(api_url: str, tracker_db: Path, log: Path, port: int | None = None,
+                model: Path | None = None) -> Iterator[str]:
+    """`rasa run` with the live version's model (or the given one) and bot/endpoints.yml,
+    on loopback (a free port unless given), its model API behind RASA_TOKEN, calling the
+    answer service at api_url; its URL once it answers."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     env = _env(POLICYBOT_ACTION_URL=f"{api_url}/webhook", POLICYBOT_TRACKER_DB=str(tracker_db))
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [str(RASA), "run", "--model", str(ensure_rasa_model()), "--interface", "127.0.0.1",
-             "--port", str(port), "--endpoints", "bot/endpoints.yml",
+            [str(RASA), "run", "--model", str(model or ensure_rasa_model()), "--interface", "127.0.0.1",
+             "--port", str(port), "--enable-api", "--auth-token", RASA_TOKEN,
+             "--endpoints", "bot/endpoints.yml",
              "--credentials", "bot/credentials.yml"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -99,13 +107,15 @@ def rasa_server(api_url: str, tracker_db: Path, log: Path, port: int | None = No
 
 
 @contextmanager
-def api_server(index_dir: Path, rasa_url: str, work_dir: Path,
+def api_server(index_dir: Path | None, rasa_url: str, work_dir: Path,
                extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`policybot serve` on a free port over the given index; its URL once healthy.
-    Its secrets come from the environment, so nothing is written to the developer's var/."""
+    """`policybot serve` on a free port over the given index (None: the live version of
+    its knowledge-base folder, which it follows); its URL once healthy. Its secrets come
+    from the environment, so nothing is written to the developer's var/."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = _env(**{"POLICYBOT_INDEX_DIR": str(index_dir), "POLICYBOT_TODAY": TODAY,
+    index = {"POLICYBOT_INDEX_DIR": str(index_dir)} if index_dir is not None else {}
+    env = _env(**{**index, "POLICYBOT_TODAY": TODAY,
                   "POLICYBOT_RASA_URL": rasa_url,
                   "POLICYBOT_CONVERSATIONS_DB": str(work_dir / CONVERSATIONS_DB),
                   "POLICYBOT_SECRET_KEY": SIGNING_KEY,

@@ -55,6 +55,7 @@ async def health(request: Request) -> Any:
     checks = {"store": await _store_state(request), "rasa": await _rasa_state(request)}
     return {"status": "ok" if all(v == "ok" for v in checks.values()) else "degraded",
             "checks": checks,
+            "kb_version": services.kb_version,
             "index_version": services.index.version,
             "model": services.index.embedder.model_id,
             "measures": len(services.catalog.measures)}
