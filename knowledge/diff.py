@@ -51,8 +51,10 @@ class KnowledgeState:
 
 
 def tree_digests(tree: Path) -> dict[str, str]:
+    """sha256 of every file of a knowledge tree (hidden bookkeeping files left out)."""
     return {str(path.relative_to(tree)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(tree.rglob("*")) if path.is_file()}
+            for path in sorted(tree.rglob("*"))
+            if path.is_file() and not path.relative_to(tree).parts[0].startswith(".")}
 
 
 @dataclass

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Regenerate the measured figures in README.md (between the figures markers). Never edit
 # those lines by hand. Parts: retrieval (eval + retrieval benchmark, ~1 min) and bot
-# (NLU cross-validation, chat on the eval set, chat benchmark; ~15 min) and abuse (the
-# fair-use benchmark, ~3 min). Default: all three.
+# (NLU cross-validation, chat on the eval set, chat benchmark; ~15 min), abuse (the
+# fair-use benchmark, ~3 min) and publish (publish/rollback under load, ~5 min).
+# Default: all four.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-parts=("${@:-retrieval bot abuse}")
+parts=("${@:-retrieval bot abuse publish}")
 parts=(${parts[@]})
 blocks=()
 mkdir -p var/bench
@@ -24,7 +25,10 @@ for part in "${parts[@]}"; do
         abuse)
             .venv/bin/python -m tests.bench.bench_abuse > /dev/null
             blocks+=(abuse:var/bench/abuse.md) ;;
-        *) echo "unknown part: $part (retrieval | bot | abuse)" >&2; exit 2 ;;
+        publish)
+            .venv/bin/python -m tests.bench.bench_publish > /dev/null
+            blocks+=(publish:var/bench/publish.md) ;;
+        *) echo "unknown part: $part (retrieval | bot | abuse | publish)" >&2; exit 2 ;;
     esac
 done
 .venv/bin/python -m tests.bench.readme_figures "${blocks[@]}"

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from knowledge.settings import get_settings
-from knowledge.versions import live
+from knowledge.versions import LIVE, live
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -156,3 +158,86 @@ def live_stack(index_dir: Path, work_dir: Path,
     with api_server(index_dir, rasa_url, work_dir, api_env) as api_url, \
             rasa_server(api_url, work_dir / "tracker.db", work_dir / "rasa.log", port=rasa_port):
         yield LiveStack(api_url, rasa_url, work_dir)
+
+
+@dataclass
+class KbStack:
+    """The assistant following a knowledge-base folder of its own, for publishing tests."""
+
+    api_url: str
+    rasa_url: str
+    kb_dir: Path
+    env: dict[str, str]
+
+    def kb(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`policybot kb …` against this stack, as a maintainer runs it."""
+        return subprocess.run([str(Path(sys.executable).parent / "policybot"), "kb", *args], cwd=ROOT,
+                              env=self.env, text=True, capture_output=True, timeout=900)
+
+    def ask(self, message: str) -> str:
+        response = httpx.post(f"{self.api_url}/api/chat", json={"message": message}, timeout=60)
+        response.raise_for_status()
+        return "\n".join(str(m["text"]) for m in response.json()["messages"])
+
+
+@contextmanager
+def start_kb_stack(work: Path, today: str = TODAY) -> Iterator[KbStack]:
+    """A copy of the live seed version in a knowledge-base folder of its own (the models
+    stay shared with var/kb, so nothing is rebuilt that need not be), one answer service
+    following it and one Rasa with its model API on loopback."""
+    seed = live(get_settings())
+    if seed is None:
+        raise RuntimeError("nothing is published in var/kb: run `make setup`")
+    kb_dir = work / "kb"
+    shutil.copytree(seed.root, kb_dir / "versions" / seed.id)
+    (kb_dir / LIVE).write_text(seed.id + "\n", encoding="utf-8")
+    rasa_port = free_port()
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    shared = {"POLICYBOT_KB_DIR": str(kb_dir),
+              "POLICYBOT_ARTIFACTS_DIR": str(get_settings().resolved_artifacts_dir.resolve()),
+              "POLICYBOT_RASA_URL": rasa_url, "POLICYBOT_RASA_TOKEN": RASA_TOKEN, "POLICYBOT_TODAY": today}
+    with api_server(None, rasa_url, work, {**shared, "POLICYBOT_KB_POLL_SECONDS": "0.5"}) as api_url, \
+            rasa_server(api_url, work / "tracker.db", work / "rasa.log", port=rasa_port,
+                        model=seed.rasa_model):
+        yield KbStack(api_url, rasa_url, kb_dir, {**os.environ, **shared, "POLICYBOT_API_URLS": api_url})
+
+
+@dataclass
+class ChatLoad:
+    """Ten senders asking through /api/chat in a loop until stopped; every answer counted
+    (a publish or rollback must not fail one of them)."""
+
+    url: str
+    statuses: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def sender(self, i: int) -> None:
+        questions = ["贷款到期还不上能延期吗?", "第44条", "出口信用保险保费能补贴多少?", "那找哪个部门?"]
+        token: str | None = None
+        turn = 0
+        with httpx.Client(timeout=60) as client:
+            while not self.stop.is_set():
+                body: dict[str, object] = {"message": questions[(i + turn) % len(questions)]}
+                if token:
+                    body["sender"] = token
+                try:
+                    response = client.post(self.url, json=body)
+                    self.statuses.append(response.status_code)
+                    if response.status_code == 200:
+                        token = response.json()["sender"]
+                except httpx.HTTPError as exc:
+                    self.errors.append(f"{type(exc).__name__}: {exc}")
+                turn += 1
+
+    def __enter__(self) -> ChatLoad:
+        self.threads = [threading.Thread(target=self.sender, args=(i,)) for i in range(10)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        time.sleep(1)  # a few turns on the new version too
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
