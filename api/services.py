@@ -24,4 +24,4 @@ def load_services(settings: Settings | None = None) -> Services:
     settings = settings or get_settings()
     catalog = Catalog.load(settings.sources_dir)
     index = load_index(settings.resolved_index_dir, Embedder.from_settings(settings))
-    return Services(settings, catalog, index, RuleBook.load(settings.eligibility_dir))
+    return Services(settings, catalog, index, RuleBook.load(settings.eligibility_dir, catalog))
