@@ -95,11 +95,9 @@ def _check_unique(data: LineDict, path: Path, ruled: dict[tuple[str, int], str],
                   report: _Report) -> None:
     """One rule per measure: a second would silently replace the first."""
     doc_id = str(data.get("doc_id", path.stem))
-    measures = data.get("measures")
-    if not isinstance(measures, LineDict):
-        return
-    for number in measures:
-        line = measures.line_of(number)
+    measures = _mapping(data, "measures", "", None)
+    for number in measures or ():
+        line = line_of(measures, number)
         if (doc_id, number) in ruled:
             report(line, f"rule for measure {number} of {doc_id} is defined twice "
                          f"(first at {ruled[(doc_id, number)]})")
@@ -113,20 +111,25 @@ def _unknown_keys(data: LineDict, known: frozenset[str], what: str, report: _Rep
                                       f"(expected one of {', '.join(sorted(known))})")
 
 
+def _mapping(data: LineDict, key: str, shape: str, report: _Report | None) -> LineDict | None:
+    """The file's `facts:` or `measures:` mapping; None when absent or (reported) not one."""
+    value = data.get(key)
+    if value is not None and not isinstance(value, LineDict):
+        if report is not None:
+            report(line_of(data, key), f"{key} maps {shape}")
+        return None
+    return value
+
+
 def _texts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
 def _check_facts(data: LineDict, facts: dict[str, tuple[dict[str, Any], str]],
                  report: _Report) -> None:
-    specs = data.get("facts")
-    if specs is None:
-        return
-    if not isinstance(specs, LineDict):
-        report(line_of(data, "facts"), "facts maps each fact name to its type and question")
-        return
-    for name, spec in specs.items():
-        line = specs.line_of(name)
+    specs = _mapping(data, "facts", "each fact name to its type and question", report)
+    for name, spec in (specs or {}).items():
+        line = line_of(specs, name)
         if name in facts:
             report(line, f"fact {name!r} is defined twice (first at {facts[name][1]})")
             continue
@@ -154,11 +157,8 @@ def _check_facts(data: LineDict, facts: dict[str, tuple[dict[str, Any], str]],
 def _check_measures(data: LineDict, stem: str, facts: dict[str, Any], catalog: Catalog | None,
                     report: _Report) -> None:
     doc_id = str(data.get("doc_id", stem))
-    measures = data.get("measures")
+    measures = _mapping(data, "measures", "each measure number to its rule", report)
     if measures is None:
-        return
-    if not isinstance(measures, LineDict):
-        report(line_of(data, "measures"), "measures maps each measure number to its rule")
         return
     document_known = True
     if catalog is not None:

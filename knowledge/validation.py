@@ -15,7 +15,7 @@ happens to be installed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from knowledge.catalog import Catalog
@@ -48,7 +48,7 @@ class Layout:
     questions: tuple[Path, ...] = ()
     eligibility: tuple[Path, ...] = ()
     terms: Path | None = None
-    sidecars: tuple[Path, ...] = field(default=())
+    sidecars: tuple[Path, ...] = ()
 
     @classmethod
     def of(cls, root: Path) -> Layout:
@@ -85,7 +85,6 @@ class Report:
     rules: int = 0
     questions: int = 0
     terms: int = 0
-    table: DepartmentTable | None = None
 
 
 def validate_tree(root: Path) -> list[Problem]:
@@ -123,7 +122,7 @@ def check(layout: Layout) -> Report:
         terms, found = read_terms(layout.terms)
         problems += found
     rules = sum(len(data.get("measures") or {}) for _, data in rule_files)
-    return Report(problems, catalog.documents, rules, len(bank.all_texts()), len(terms), table)
+    return Report(problems, catalog.documents, rules, len(bank.all_texts()), len(terms))
 
 
 # -- one file -----------------------------------------------------------------------------
