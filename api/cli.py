@@ -16,15 +16,19 @@ import click
 from api.kb_commands import COMMANDS as KB_LIFECYCLE
 from index.errors import SearchIndexError
 from index.hybrid import HybridIndex
+from knowledge import validation
 from knowledge.catalog import Catalog
 from knowledge.errors import DocumentInvalid, KnowledgeError
-from knowledge.parser import parse_document
+from knowledge.identity import SIDECAR_SUFFIX
+from knowledge.models import Document, Measure
 from knowledge.settings import get_settings
+from knowledge.validation import validate_file
 from knowledge.validity import describe_validity, validity_of
 from knowledge.versions import live_settings
 from knowledge.views import measure_view
 
 EXIT_INVALID = 1
+EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 
 
@@ -62,58 +66,110 @@ for _command in KB_LIFECYCLE:
 
 
 @kb.command("validate")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
 def kb_validate(path: Path) -> None:
-    """Check a policy document; print PATH:LINE: message for every problem."""
+    """Check knowledge files; print PATH:LINE: message for every problem.
+
+    PATH is a policy document (.txt, with its .meta.yml sidecar), a sidecar, the
+    department table, the terms, an eligibility rule or question-bank file, or a whole
+    knowledge directory (sources/, departments.yml, questions/, eligibility/, terms.txt).
+    A file is checked in the place of its namesake in the tree it sits in (or the
+    configured knowledge base), so its references are checked too."""
     try:
-        document = parse_document(path)
-    except DocumentInvalid as exc:
-        for problem in exc.problems:
+        kind, report = validate_file(path)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    if report.problems:
+        for problem in report.problems:
             click.echo(str(problem))
-        click.echo(f"{path}: {len(exc.problems)} problem(s); document rejected", err=True)
+        click.echo(f"{path}: {len(report.problems)} problem(s); {kind} rejected", err=True)
         sys.exit(EXIT_INVALID)
-    measures = document.measures
+    if kind in (validation.DOCUMENT, validation.SIDECAR):
+        stem = path.name.removesuffix(SIDECAR_SUFFIX).removesuffix(".txt")
+        document = next(d for d in report.documents if d.info.doc_id == stem)
+        click.echo(f"{path}: OK: {_document_summary(document)}")
+        return
+    documents = "; ".join(f"{d.info.doc_id} ({len(d.measures)} measures)" for d in report.documents)
+    click.echo(f"{path}: OK: {kind}; {len(report.documents)} document(s): {documents}; "
+               f"{report.rules} eligibility rules, {report.questions} bank questions, "
+               f"{report.terms} terms")
+
+
+def _document_summary(document: Document) -> str:
+    info, measures = document.info, document.measures
     departments = {d for m in measures for d in m.departments}
-    click.echo(
-        f"{path}: OK: {document.info.doc_id} 《{document.info.title}》 "
-        f"{document.info.issuer} {document.info.issue_date}; {len(measures)} measures "
-        f"({measures[0].number}-{measures[-1].number}), "
-        f"{len({m.chapter.number for m in measures})} chapters, "
-        f"{len({m.section.number for m in measures})} sections, "
-        f"{len(departments)} departments"
-    )
+    text = (f"{info.doc_id} 《{info.title}》 {info.issuer} {info.issue_date}; {len(measures)} measures "
+            f"({measures[0].number}-{measures[-1].number}), "
+            f"{len({m.chapter.number for m in measures})} chapters, "
+            f"{len({m.section.number for m in measures})} sections, "
+            f"{len(departments)} departments")
+    if info.meta_path:
+        text += f"; short name 《{info.name}》"
+    for claim in info.supersedes:
+        replaced = ("the whole document" if claim.measures is None else
+                    ", ".join(f"第{old}条 -> 第{new}条" for old, new in claim.measures.items()))
+        text += f"; supersedes {claim.doc_id}: {replaced}"
+    return text
 
 
 @kb.command("show")
 @click.argument("number", type=int)
-@click.option("--doc", "doc_id", help="Document id (default: the newest document).")
+@click.option("--doc", "doc_id", help="Document id (default: the newest document that has "
+                                      "measure NUMBER).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def kb_show(number: int, doc_id: str | None, as_json: bool) -> None:
     """Show one measure."""
+    catalog = _catalog()
     try:
-        measure = _catalog().measure(number, doc_id)
+        measure = catalog.measure(number, doc_id)
     except KnowledgeError as exc:
         _fail(str(exc))
     if as_json:
-        _emit_json(measure_view(measure))
+        _emit_json(_view(catalog, measure))
         return
     click.echo(f"{measure.citation} [{measure.chapter.numeral}、{measure.chapter.title} / "
                f"({measure.section.numeral}){measure.section.title}]")
+    if catalog.several:
+        info = catalog.document(measure.doc_id).info
+        click.echo(f"文件: 《{info.title}》({info.doc_id},{info.issue_date})")
     click.echo(measure.text)
     click.echo(f"责任单位: {'、'.join(measure.departments)}{measure.departments_note}")
     click.echo(describe_validity(validity_of(measure)))
 
 
+def _view(catalog: Catalog, measure: Measure) -> dict[str, Any]:
+    return measure_view(measure, document=catalog.document(measure.doc_id).info)
+
+
 @kb.command("departments")
+@click.option("--doc", "doc_id", help="Only measures of this document.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def kb_departments(as_json: bool) -> None:
-    """Each department with the measures it is responsible for."""
-    index = {name: [m.number for m in ms] for name, ms in _catalog().departments().items()}
+def kb_departments(doc_id: str | None, as_json: bool) -> None:
+    """Each department with the measures it is responsible for.
+
+    JSON: {department: [measure numbers]} with one document loaded (or --doc);
+    with several, numbers alone are ambiguous: {department: [{"doc_id", "number"}]}."""
+    catalog = _catalog()
+    if doc_id:
+        try:
+            catalog.document(doc_id)
+        except KnowledgeError as exc:
+            _fail(str(exc))
+    index = {name: [m for m in ms if doc_id in (None, m.doc_id)]
+             for name, ms in catalog.departments().items()}
+    index = {name: ms for name, ms in index.items() if ms}
     if as_json:
-        _emit_json(index)
+        _emit_json({name: _refs(ms, bare=bool(doc_id) or not catalog.several)
+                    for name, ms in index.items()})
         return
-    for name, numbers in sorted(index.items(), key=lambda item: -len(item[1])):
-        click.echo(f"{name}\t{len(numbers)}\t{','.join(map(str, numbers))}")
+    for name, measures in sorted(index.items(), key=lambda item: -len(item[1])):
+        click.echo(f"{name}\t{len(measures)}\t{','.join(m.citation for m in measures)}")
+
+
+def _refs(measures: list[Measure], bare: bool) -> list[Any]:
+    if bare:
+        return [m.number for m in measures]
+    return [{"doc_id": m.doc_id, "number": m.number} for m in measures]
 
 
 @kb.command("list")
@@ -140,11 +196,13 @@ def kb_list(department: str | None, chapter: int | None, in_force: bool, doc_id:
     if in_force:
         measures = [m for m in measures if validity_of(m).in_force]
     if as_json:
-        _emit_json([measure_view(m) for m in measures])
+        _emit_json([_view(catalog, m) for m in measures])
         return
+    width = max((len(d.info.doc_id) for d in catalog.documents), default=0)
     for m in measures:
         status = validity_of(m).status.value
-        click.echo(f"{m.number:>3}  {status:<11} {'、'.join(m.departments)}  {m.text[:40]}…")
+        document = f"{m.doc_id:<{width}}  " if catalog.several else ""
+        click.echo(f"{m.number:>3}  {document}{status:<11} {'、'.join(m.departments)}  {m.text[:40]}…")
 
 
 def _load_index() -> HybridIndex:
@@ -230,8 +288,10 @@ def index_build(if_changed: bool) -> None:
 @click.option("--top", "-k", default=5, show_default=True, type=click.IntRange(1, 100))
 @click.option("--batch", type=click.File("r", encoding="utf-8"),
               help="File with one question per line (- for stdin).")
+@click.option("--superseded", is_flag=True,
+              help="Also offer measures that a later document has replaced.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def search(question: str | None, top: int, batch: Any, as_json: bool) -> None:
+def search(question: str | None, top: int, batch: Any, superseded: bool, as_json: bool) -> None:
     """Measures that answer QUESTION, best first."""
     if (question is None) == (batch is None):
         raise click.UsageError("give either QUESTION or --batch FILE")
@@ -241,18 +301,18 @@ def search(question: str | None, top: int, batch: Any, as_json: bool) -> None:
             query = line.strip()
             if not query:
                 continue
-            found = [r.to_json() for r in index.search(query, k=top)]
+            found = [r.to_json() for r in index.search(query, k=top, include_superseded=superseded)]
             click.echo(json.dumps({"query": query, "results": found}, ensure_ascii=False))
         return
     assert question is not None
-    results = index.search(question, k=top)
+    results = index.search(question, k=top, include_superseded=superseded)
     if as_json:
         _emit_json([r.to_json() for r in results])
         return
     if results and not results[0].answerable:
         click.echo(f"(no measure answers this confidently: {results[0].confidence:.2f})")
     for r in results:
-        click.echo(f"第{r.measure.number}条  {r.score:6.2f}  {'、'.join(r.measure.departments)}  "
+        click.echo(f"{r.measure.citation}  {r.score:6.2f}  {'、'.join(r.measure.departments)}  "
                    f"{r.measure.text[:50]}…")
 
 

@@ -1,7 +1,9 @@
 """Chinese answer texts and their structured payloads. Every claim comes from a Measure.
 
 Answers quote measure text (shortened at sentence boundaries, never reworded), cite
-第N条, name the departments and say whether the measure is in force today.
+第N条 (《简称》第N条 when several documents are loaded: Measure.citation), name the
+departments and say whether the measure is in force today. The payload's `citations`
+(numbers) is kept for older readers; `sources` says which document each one is from.
 """
 
 from __future__ import annotations
@@ -50,6 +52,17 @@ def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
     return out if len(out) <= limit else out[:limit] + "……"
 
 
+def cited(measures: list[Measure]) -> dict[str, Any]:
+    """The machine-readable citations of a reply: numbers, and (doc_id, number) pairs."""
+    return {"citations": [m.number for m in measures],
+            "sources": [{"doc_id": m.doc_id, "measure": m.number, "citation": m.citation}
+                        for m in measures]}
+
+
+def nothing_cited(**extra: Any) -> dict[str, Any]:
+    return {**cited([]), **extra}
+
+
 def departments_text(measure: Measure) -> str:
     return "、".join(measure.departments) + measure.departments_note
 
@@ -64,8 +77,7 @@ def measure_payload(measure: Measure) -> dict[str, Any]:
 def answer(results: list[SearchResult]) -> Reply:
     """Best measure quoted; up to two more when their scores are close; or a plain no."""
     if not results or not results[0].answerable:
-        return Reply(NO_ANSWER, {"citations": [], "departments": [], "validity": [],
-                                 "answerable": False})
+        return Reply(NO_ANSWER, nothing_cited(departments=[], validity=[], answerable=False))
     best = results[0]
     extra = [r for r in results[1:3] if r.score >= best.score * CLOSE_SCORE_RATIO]
     m = best.measure
@@ -77,7 +89,7 @@ def answer(results: list[SearchResult]) -> Reply:
                      f"(责任单位:{departments_text(r.measure)})")
     chosen = [best, *extra]
     return Reply("\n".join(lines), {
-        "citations": [r.measure.number for r in chosen],
+        **cited([r.measure for r in chosen]),
         "departments": sorted({d for r in chosen for d in r.measure.departments}),
         "validity": [measure_payload(r.measure) for r in chosen],
         "answerable": True,
@@ -87,7 +99,7 @@ def answer(results: list[SearchResult]) -> Reply:
 def department_answer(measures: list[Measure]) -> Reply:
     lines = [f"{m.citation}由{departments_text(m)}负责。" for m in measures]
     return Reply("\n".join(lines), {
-        "citations": [m.number for m in measures],
+        **cited(measures),
         "departments": list(dict.fromkeys(d for m in measures for d in m.departments)),
         "validity": [measure_payload(m) for m in measures],
     })
@@ -95,11 +107,10 @@ def department_answer(measures: list[Measure]) -> Reply:
 
 def department_measures(name: str, measures: list[Measure]) -> Reply:
     if not measures:
-        return Reply(f"现有政策文件中没有由{name}负责的措施。", {"department": name, "citations": []})
+        return Reply(f"现有政策文件中没有由{name}负责的措施。", nothing_cited(department=name))
     items = [f"{m.citation}:{quote(m.text, 40)}" for m in measures]
     return Reply(f"{name}负责以下{len(measures)}条措施:\n" + "\n".join(items),
-                 {"department": name, "citations": [m.number for m in measures],
-                  "departments": [name]})
+                 {"department": name, **cited(measures), "departments": [name]})
 
 
 def full_measure(measure: Measure) -> Reply:
@@ -110,9 +121,29 @@ def full_measure(measure: Measure) -> Reply:
     return _about(measure, text)
 
 
+def superseded_measure(measure: Measure, successor: Measure | None) -> Reply:
+    """A measure a later document replaced: said first, then its text for reference and
+    what is in force instead (the replacing measure, or the replacing document)."""
+    replaced = measure.superseded_by
+    assert replaced is not None
+    now = successor.citation if successor is not None else replaced.citation
+    lines = [f"{measure.citation}已被{now}取代,现行规定请以{now}为准。",
+             f"{measure.citation}原文({measure.chapter.numeral}、{measure.chapter.title}):"
+             f"{measure.text}"]
+    if successor is not None:
+        lines += [f"现行的{successor.citation}:“{quote(successor.text)}”",
+                  f"责任单位:{departments_text(successor)}。",
+                  describe_validity(validity_of(successor))]
+    shown = [measure, successor] if successor is not None else [measure]
+    return Reply("\n".join(lines), {
+        **cited(shown),
+        "departments": list(dict.fromkeys(d for m in shown for d in m.departments)),
+        "validity": [measure_payload(m) for m in shown]})
+
+
 def _about(measure: Measure, text: str) -> Reply:
     """A reply about one measure, with its structured payload."""
-    return Reply(text, {"citations": [measure.number], "departments": measure.departments,
+    return Reply(text, {**cited([measure]), "departments": measure.departments,
                         "validity": [measure_payload(measure)]})
 
 

@@ -15,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # naming the field, never a crash inside an action. What the actions do not read stays
 # free-form (extra="allow"). Measure numbers are small positive integers everywhere.
 MeasureNumber = Annotated[int, Field(ge=1, le=9999)]
+# With several documents loaded a slot keeps a measure as "doc_id#number" (Catalog.ref).
+MeasureKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}#[0-9]{1,4}$")]
+MeasureRef = MeasureNumber | MeasureKey
 ShortText = Annotated[str, Field(max_length=200)]
 Scalar = Annotated[str, Field(max_length=10_000)] | int | float | bool | None
 
@@ -46,8 +49,8 @@ class Slots(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    current_measures: list[MeasureNumber] | None = Field(default=None, max_length=100)
-    eligibility_measure: MeasureNumber | None = None
+    current_measures: list[MeasureRef] | None = Field(default=None, max_length=100)
+    eligibility_measure: MeasureRef | None = None
     eligibility_facts: dict[ShortText, Scalar] | None = None
     eligibility_pending: ShortText | None = None
     eligibility_answer: Scalar = None

@@ -43,10 +43,10 @@ from index.build import build_index, distillation_texts, index_inputs
 from index.embedder import MODEL_ID_PREFIX
 from knowledge.catalog import Catalog
 from knowledge.diff import KbDiff, KnowledgeState, compare, tree_digests
-from knowledge.eligibility import RuleBook
-from knowledge.errors import DocumentInvalid, KnowledgeError, Problem
+from knowledge.errors import Problem
 from knowledge.questions import QuestionBank
 from knowledge.settings import PACKAGE_DIR, Settings, get_settings
+from knowledge.validation import validate_tree
 from knowledge.versions import (
     MANIFEST,
     KbVersion,
@@ -206,22 +206,10 @@ def _where_from(tree: Path, problems: list[Problem]) -> list[Problem]:
 
 
 def validate(tree: Path, settings: Settings | None = None) -> list[Problem]:
-    """Every problem of the tree, each with its file (as the maintainer gave it) and line."""
-    tree_settings = (settings or get_settings()).for_knowledge(tree)
-    problems: list[Problem] = []
-    try:
-        catalog = Catalog.from_settings(tree_settings)
-    except DocumentInvalid as exc:
-        return _where_from(tree, list(exc.problems))
-    try:
-        RuleBook.load(tree_settings.eligibility_dir)
-    except KnowledgeError as exc:
-        problems.append(Problem(str(tree_settings.eligibility_dir), 1, str(exc)))
-    try:
-        QuestionBank.load(catalog, tree_settings.questions_dir)
-    except DocumentInvalid as exc:
-        problems.extend(exc.problems)
-    return _where_from(tree, problems)
+    """Every problem of the tree (documents, sidecars, rules, department table, terms,
+    question bank: knowledge/validation.py), each with its file as the maintainer gave it
+    and its line."""
+    return _where_from(tree, validate_tree(tree))
 
 
 def diff(tree: Path, settings: Settings | None = None) -> KbDiff:
@@ -326,7 +314,7 @@ def _build(tree: Path, settings: Settings, origin: str, summary: str, say: Progr
             "id": version_id, "created_at": created.isoformat(timespec="seconds"),
             "summary": summary, "origin": origin,
             "documents": [{"doc_id": d.info.doc_id, "title": d.info.title,
-                           "short_name": getattr(d.info, "short_name", "") or d.info.title,
+                           "short_name": d.info.name,
                            "checksum": d.checksum, "measures": len(d.measures)}
                           for d in catalog.documents],
             "digests": digests, "rasa_retrained": retrained,

@@ -30,7 +30,7 @@ def load_services(settings: Settings | None = None, version: KbVersion | None = 
         settings = apply_version(settings, version)
     catalog = Catalog.from_settings(settings)
     index = load_index(settings.resolved_index_dir, Embedder.from_settings(settings))
-    return Services(settings, catalog, index, RuleBook.load(settings.eligibility_dir),
+    return Services(settings, catalog, index, RuleBook.load(settings.eligibility_dir, catalog),
                     version.id if version else None)
 
 

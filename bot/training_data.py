@@ -36,6 +36,8 @@ _DEPARTMENT_MEASURES = ["{d}负责哪些措施?", "{d}管哪些政策", "{d}有�
                         "想看看{d}牵头的政策", "{d}那边有什么惠企措施"]
 _MEASURE = ["第{n}条是什么内容", "看一下第{n}条", "第{n}条原文", "措施{a}讲的什么", "第{n}条说了啥",
             "帮我查第{n}条", "请给出第{n}条的全文"]
+_NAMED_MEASURE = ["《{name}》第{n}条是什么内容", "{year}年文件第{n}条", "看一下{year}年的政策第{n}条",
+                  "{name}第{n}条原文"]
 _ELIGIBILITY = ["我们能享受{s}吗", "{s}的条件我们符合吗", "帮我看看能不能申请{s}"]
 
 
@@ -44,6 +46,18 @@ class BotDataSummary:
     nlu_file: Path
     dictionary_file: Path
     examples: dict[str, int]
+
+
+def named_measure_examples(catalog: Catalog, per_document: int = 4) -> list[str]:
+    """ask_measure examples that name the document ("《简称》第3条", "2023年文件第3条"),
+    written only when several documents are loaded (with one, nobody needs to)."""
+    examples = []
+    for d, document in enumerate(catalog.documents):
+        for i, measure in enumerate(document.measures[:per_document]):
+            template = _NAMED_MEASURE[(d + i) % len(_NAMED_MEASURE)]
+            examples.append(template.format(name=document.info.name, n=measure.number,
+                                            year=document.info.issue_date.year))
+    return examples
 
 
 def department_lookup(catalog: Catalog) -> list[str]:
@@ -126,11 +140,15 @@ def generate(settings: Settings, bot_dir: Path) -> BotDataSummary:
         for j, name in enumerate(said[:2]):
             intents["ask_department_measures"].append(
                 _DEPARTMENT_MEASURES[(i + j) % len(_DEPARTMENT_MEASURES)].format(d=name))
-    numbers = [m.number for m in catalog.measures][::2]
+    # Numbers, not measures: with several documents 第3条 is one way of asking, whichever
+    # document has it (a question that names its document comes next).
+    numbers = sorted({m.number for m in catalog.measures})[::2]
     for i, number in enumerate(numbers):
         template = _MEASURE[i % len(_MEASURE)]
         spelled = zh_numeral(number) if i % 3 == 1 else str(number)
         intents["ask_measure"].append(template.format(n=spelled, a=number))
+    if catalog.several:
+        intents["ask_measure"] += named_measure_examples(catalog)
     for i, rule in enumerate(rules.rules.values()):
         summary = rule.summary.strip("“”\"")
         intents["check_eligibility"].append(_ELIGIBILITY[i % len(_ELIGIBILITY)].format(s=summary))
@@ -154,5 +172,7 @@ def generate(settings: Settings, bot_dir: Path) -> BotDataSummary:
     terms = settings.terms_file.read_text(encoding="utf-8").splitlines()
     words = [t.strip() for t in terms if t.strip() and not t.startswith("#")]
     words += [f"{d} 50 nt" for d in departments] + [f"{t} 50 n" for t in types]
+    if catalog.several:
+        words += [f"{_clean(d.info.name)} 50 nz" for d in catalog.documents]
     dictionary_file.write_text("\n".join(dict.fromkeys(words)) + "\n", encoding="utf-8")
     return BotDataSummary(nlu_file, dictionary_file, {k: len(v) for k, v in intents.items()})

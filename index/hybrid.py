@@ -77,6 +77,7 @@ class SearchResult:
         return {
             "measure": self.measure.number,
             "doc_id": self.measure.doc_id,
+            "citation": self.measure.citation,
             "score": round(self.score, 4),
             "confidence": round(self.confidence, 4),
             "answerable": self.answerable,
@@ -217,11 +218,19 @@ class HybridIndex:
         evidence = gate_evidence(signals.raw, fused, best, self.coverage(signals, best))
         return float(self.fusion.confidence(evidence[None, :])[0])
 
-    def search(self, query: str, k: int = 5, allowed: set[int] | None = None) -> list[SearchResult]:
-        """Top-k measures, one result each; allowed restricts to measure positions."""
+    def search(self, query: str, k: int = 5, allowed: set[int] | None = None,
+               include_superseded: bool = False) -> list[SearchResult]:
+        """Top-k measures, one result each; allowed restricts to measure positions.
+
+        A measure a later document replaced is not a current answer, so it is left out
+        unless include_superseded (a question about the old document asks for it)."""
         signals = self.signals(query)
         fused, _ = self.fuse(signals)
         order = np.argsort(-fused, kind="stable")
+        if not include_superseded:
+            replaced = {i for i, m in enumerate(self.measures) if m.superseded_by is not None}
+            if replaced:
+                allowed = (set(range(len(self.measures))) if allowed is None else allowed) - replaced
         if allowed is not None:
             order = np.array([i for i in order if i in allowed], dtype=np.int64)
         if len(order) == 0:

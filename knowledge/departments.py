@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from knowledge.errors import UnknownDepartment
+from knowledge.errors import DocumentInvalid, Problem, UnknownDepartment
+from knowledge.yamllines import LineDict, line_of, load_file
 
 DEFAULT_TABLE = Path(__file__).with_name("departments.yml")
 
@@ -45,9 +44,11 @@ class DepartmentTable:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_TABLE) -> DepartmentTable:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-        return cls({str(k): [str(a) for a in (v or [])] for k, v in data.items()})
+        """The table in `path`; DocumentInvalid listing every problem (read_table)."""
+        table, problems = read_table(path)
+        if problems:
+            raise DocumentInvalid(problems)
+        return table
 
     def aliases(self) -> dict[str, list[str]]:
         """Every alias (including the canonical name) grouped by canonical name."""
@@ -98,6 +99,46 @@ class DepartmentTable:
 
 def _key(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def read_table(path: Path) -> tuple[DepartmentTable, list[Problem]]:
+    """The table and every problem of its file: a malformed row, an empty or duplicated
+    alias, or one alias naming two departments (a user's words would then be guessed).
+    The table holds the rows that could be read, so the documents can still be checked."""
+    where = str(path)
+    data, problems = load_file(path)
+    if data is not None and not isinstance(data, LineDict):
+        problems.append(Problem(where, 1, "the table maps each full name to a list of aliases"))
+        data = None
+    canonical: dict[str, list[str]] = {}
+    first: dict[str, tuple[str, int]] = {}  # alias key -> (department, line)
+    for name, aliases in (data or {}).items():
+        line = line_of(data, name)
+        if not isinstance(name, str) or not _key(name):
+            problems.append(Problem(where, line, f"{name!r} is not a department name"))
+            continue
+        if aliases is not None and not isinstance(aliases, list):
+            problems.append(Problem(where, line, f"aliases of {name} must be a list [别名, …]"))
+            continue
+        said = [(name, line)] + [(a, line_of(aliases, i, line)) for i, a in enumerate(aliases or [])]
+        kept = []
+        for alias, at in said:
+            if not isinstance(alias, str) or not _key(alias):
+                problems.append(Problem(where, at, f"empty or non-text alias of {name}: {alias!r}"))
+                continue
+            key = _key(alias)
+            if key in first:
+                owner, owner_line = first[key]
+                problems.append(Problem(where, at, (
+                    f"duplicate alias {alias!r} of {name} (first at line {owner_line})"
+                    if owner == name else
+                    f"alias {alias!r} names both {owner} (line {owner_line}) and {name}")))
+                continue
+            first[key] = (name, at)
+            if alias != name:
+                kept.append(alias)
+        canonical[name] = kept
+    return DepartmentTable(canonical), problems
 
 
 @cache

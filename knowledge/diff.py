@@ -42,7 +42,7 @@ class KnowledgeState:
             return cls(empty, RuleBook({}, {}), QuestionBank({}), {})
         tree_settings = settings.for_knowledge(tree)
         catalog = Catalog.from_settings(tree_settings)
-        return cls(catalog, RuleBook.load(tree_settings.eligibility_dir),
+        return cls(catalog, RuleBook.load(tree_settings.eligibility_dir, catalog),
                    QuestionBank.load(catalog, tree_settings.questions_dir), tree_digests(tree))
 
     @property

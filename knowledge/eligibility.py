@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from knowledge.dates import parse_date
-from knowledge.errors import KnowledgeError
+from knowledge.errors import DocumentInvalid, KnowledgeError
+from knowledge.rulefiles import ALL, read_rule_files
+
+if TYPE_CHECKING:
+    from knowledge.catalog import Catalog
 
 
 class Outcome(StrEnum):
@@ -206,11 +208,15 @@ class RuleBook:
     rules: dict[tuple[str, int], Rule]
 
     @classmethod
-    def load(cls, directory: Path) -> RuleBook:
+    def load(cls, directory: Path, catalog: Catalog | None = None) -> RuleBook:
+        """Every rule file of `directory`, checked (knowledge/rulefiles.py; against the
+        catalog's measures when one is given); DocumentInvalid listing every problem."""
+        files, problems = read_rule_files(sorted(directory.glob("*.yml")), catalog)
+        if problems:
+            raise DocumentInvalid(problems)
         facts: dict[str, Fact] = {}
         rules: dict[tuple[str, int], Rule] = {}
-        for path in sorted(directory.glob("*.yml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for path, data in files:
             doc_id = str(data.get("doc_id", path.stem))
             for name, spec in (data.get("facts") or {}).items():
                 facts[name] = Fact(name=name, type=spec["type"], question=spec["question"],
@@ -223,14 +229,9 @@ class RuleBook:
                 conditions = tuple(Condition(c["id"], c["text"], _read_check(c))
                                    for c in spec["conditions"])
                 benefits = tuple(
-                    Benefit(b["text"], None if b["when"] == "all" else _read_check(b["when"]))
+                    Benefit(b["text"], None if b["when"] == ALL else _read_check(b["when"]))
                     for b in spec.get("benefits") or [])
-                rules[(doc_id, int(number))] = Rule(doc_id, int(number), spec["summary"],
-                                                    conditions, benefits)
-        for rule in rules.values():
-            for name in rule.facts:
-                if name not in facts:
-                    raise KnowledgeError(f"rule for measure {rule.number} uses undefined fact {name}")
+                rules[(doc_id, number)] = Rule(doc_id, number, spec["summary"], conditions, benefits)
         return cls(facts, rules)
 
     def rule(self, doc_id: str, number: int) -> Rule | None:

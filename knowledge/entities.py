@@ -38,6 +38,12 @@ _DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*(?:[-/.月]\s*\d{1,2}\s*日?|�
 
 
 _PLAIN_NUMBER = re.compile(r"[0-9]{1,4}")
+# A document named by its year: "2023年文件", "2023年的政策", "2023版", "2023年第44条".
+# A year followed by anything else ("2023年3月31日前到期") is a date, not a document.
+_DOCUMENT_YEAR = re.compile(
+    r"((?:19|20)[0-9]{2})\s*(?:年\s*的?\s*(?:文件|政策|措施|版)|年?\s*版"
+    r"|年\s*的?\s*第\s*(?:[0-9]{1,3}|[一二两三四五六七八九十]{1,3})\s*条)"
+)
 
 
 def plain_measure_number(value: str) -> int | None:
@@ -56,6 +62,11 @@ def find_measure_numbers(text: str) -> list[int]:
         if value is not None and value not in out:
             out.append(value)
     return out
+
+
+def stated_document_years(text: str) -> list[int]:
+    """Years that name a document ("2023年文件第44条" -> [2023]), each once; not dates."""
+    return list(dict.fromkeys(int(m.group(1)) for m in _DOCUMENT_YEAR.finditer(text)))
 
 
 def stated_amount_usd_10k(text: str) -> str | None:

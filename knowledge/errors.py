@@ -20,7 +20,11 @@ class Problem:
 
 
 class DocumentInvalid(KnowledgeError):
-    """A document broke one or more rules; carries every problem, not only the first."""
+    """Knowledge files broke one or more rules: a document's text, its sidecar or its
+    references to other documents, or the rules, department table, terms or question bank
+    checked against them. Carries every problem, not only the first, so a maintainer fixes
+    a file (or a whole tree) in one pass; one class, so every caller that refuses invalid
+    knowledge catches all of it."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems

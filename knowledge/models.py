@@ -51,6 +51,18 @@ class ValidityStatus(StrEnum):
     IN_FORCE = "in_force"
     EXPIRED = "expired"
     NO_END_DATE = "no_end_date"
+    SUPERSEDED = "superseded"
+
+
+class Successor(BaseModel):
+    """What replaced a superseded measure: a measure of a later document, or (number None)
+    that whole document. Carries its citation so every reader can point at it without
+    the catalog."""
+
+    doc_id: str
+    number: int | None = None
+    citation: str
+    since: dt.date
 
 
 class Validity(BaseModel):
@@ -61,10 +73,11 @@ class Validity(BaseModel):
     end_date: dt.date | None = None
     start_date: dt.date | None = None
     note: str = ""
+    superseded_by: Successor | None = None
 
     @property
     def in_force(self) -> bool:
-        return self.status is not ValidityStatus.EXPIRED
+        return self.status not in (ValidityStatus.EXPIRED, ValidityStatus.SUPERSEDED)
 
 
 class Measure(BaseModel):
@@ -78,6 +91,11 @@ class Measure(BaseModel):
     dates: list[DateFact] = Field(default_factory=list)
     amounts: list[Amount] = Field(default_factory=list)
     line: int = 0
+    # Set by the Catalog, which alone knows what else is loaded: the short name (简称) of
+    # the measure's document when more than one document is loaded (else empty, so that
+    # with one document every citation stays 第N条), and what replaced the measure.
+    document_name: str = ""
+    superseded_by: Successor | None = None
 
     @property
     def end_date(self) -> dt.date | None:
@@ -93,8 +111,26 @@ class Measure(BaseModel):
         return min(starts) if starts else None
 
     @property
+    def key(self) -> str:
+        """The measure's identity across documents: "doc_id#number"."""
+        return f"{self.doc_id}#{self.number}"
+
+    @property
     def citation(self) -> str:
-        return f"第{self.number}条"
+        """第44条, or 《简称》第44条 when several documents are loaded."""
+        number = f"第{self.number}条"
+        return f"《{self.document_name}》{number}" if self.document_name else number
+
+
+class Supersession(BaseModel):
+    """Measures of an earlier document that a document replaces, as its sidecar declares
+    them: old number -> number of the replacing measure in this document, or (measures
+    None) the earlier document as a whole. Lines point into the sidecar for problems."""
+
+    doc_id: str
+    measures: dict[int, int] | None = None
+    line: int = 0
+    measure_lines: dict[int, int] = Field(default_factory=dict)
 
 
 class DocumentInfo(BaseModel):
@@ -103,6 +139,17 @@ class DocumentInfo(BaseModel):
     issuer: str
     issue_date: dt.date
     path: str
+    # The short name citations use (《简称》第44条); the title when there is no sidecar.
+    short_name: str = ""
+    supersedes: list[Supersession] = Field(default_factory=list)
+    # The sidecar (<stem>.meta.yml) the identity came from, if any, and the line of each
+    # of its fields (for problems found later, with the other documents).
+    meta_path: str = ""
+    meta_lines: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.short_name or self.title
 
 
 class Document(BaseModel):

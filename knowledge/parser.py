@@ -19,6 +19,7 @@ from knowledge.amounts import extract_amounts
 from knowledge.dates import extract_dates
 from knowledge.departments import DepartmentTable, default_table
 from knowledge.errors import DocumentInvalid, Problem
+from knowledge.identity import identify, read_sidecar, sidecar_of
 from knowledge.models import Document, DocumentInfo, Heading, Measure
 from knowledge.numerals import parse_chinese_number
 
@@ -52,14 +53,52 @@ class _Draft:
 
 
 def parse_document(path: Path, table: DepartmentTable | None = None) -> Document:
-    """Parse and validate one document; raise DocumentInvalid listing every problem."""
+    """Parse and validate one document and its sidecar (<stem>.meta.yml, if there is one);
+    raise DocumentInvalid listing every problem of both."""
+    document, problems = read_document(path, table)
+    if problems:
+        raise DocumentInvalid(problems)
+    assert document is not None
+    return document
+
+
+def read_document(path: Path, table: DepartmentTable | None = None
+                  ) -> tuple[Document | None, list[Problem]]:
+    """What could be read of a document (None when its header gives no identity) and every
+    problem of its text and sidecar: a validator checks the rules and questions that refer
+    to a document with problems against what it does have, instead of reporting each of
+    them as referring to an unknown document."""
     raw = path.read_bytes()
-    return parse_bytes(raw, path=str(path), doc_id=path.stem, table=table)
+    info, measures, problems = _read(raw, path=str(path), doc_id=path.stem, table=table)
+    problems.sort(key=lambda p: p.line)
+    meta = sidecar_of(path)
+    if meta.exists():
+        sidecar, more = read_sidecar(meta, path.stem)
+        problems += more
+        if sidecar is not None and info is not None:
+            info, more = identify(info, sidecar)
+            problems += more
+    if info is None:
+        return None, problems
+    return Document(info=info, measures=measures, checksum=hashlib.sha256(raw).hexdigest()), problems
 
 
 def parse_bytes(
     raw: bytes, *, path: str, doc_id: str, table: DepartmentTable | None = None
 ) -> Document:
+    """Parse and validate a document's text alone (identity from its header)."""
+    info, measures, problems = _read(raw, path=path, doc_id=doc_id, table=table)
+    if problems:
+        raise DocumentInvalid(sorted(problems, key=lambda p: p.line))
+    assert info is not None
+    return Document(info=info, measures=measures, checksum=hashlib.sha256(raw).hexdigest())
+
+
+def _read(
+    raw: bytes, *, path: str, doc_id: str, table: DepartmentTable | None
+) -> tuple[DocumentInfo | None, list[Measure], list[Problem]]:
+    """The header's identity (None when it lacks a title or date), the measures and every
+    problem found, so a caller can check a sidecar even against a text with problems."""
     table = table or default_table()
     problems: list[Problem] = []
 
@@ -84,11 +123,7 @@ def parse_bytes(
         problem(lines[-1][0] if lines else 1, "no numbered measures found")
     _check_numbering(drafts, problem)
     measures = [m for d in drafts if (m := _finish(d, doc_id, table, problem)) is not None]
-
-    if problems:
-        raise DocumentInvalid(sorted(problems, key=lambda p: p.line))
-    assert info is not None
-    return Document(info=info, measures=measures, checksum=hashlib.sha256(raw).hexdigest())
+    return info, measures, problems
 
 
 def _is_chapter_start(text: str) -> bool:

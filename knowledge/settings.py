@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from pydantic_settings import BaseSettings, SettingsConfigDict

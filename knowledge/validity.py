@@ -10,10 +10,15 @@ from knowledge.settings import today
 
 
 def validity_of(measure: Measure, on: dt.date | None = None) -> Validity:
-    """Expired after the last period end or deadline; target years alone end nothing."""
+    """Superseded from the day the replacing document was issued; otherwise expired after
+    the last period end or deadline; target years alone end nothing."""
     day = on or today()
     end = measure.end_date
     start = measure.start_date
+    successor = measure.superseded_by
+    if successor is not None and day >= successor.since:
+        return Validity(status=ValidityStatus.SUPERSEDED, as_of=day, end_date=end,
+                        start_date=start, superseded_by=successor)
     targets = sorted({d.date.year for d in measure.dates if d.role is DateRole.TARGET_YEAR})
     if end is None:
         note = ""
@@ -27,6 +32,12 @@ def validity_of(measure: Measure, on: dt.date | None = None) -> Validity:
 
 def describe_validity(validity: Validity) -> str:
     """One Chinese sentence for end users."""
+    successor = validity.superseded_by
+    if validity.status is ValidityStatus.SUPERSEDED and successor is not None:
+        if successor.number is None:
+            return (f"该措施所在文件已于{zh_date(successor.since)}被{successor.citation}取代,"
+                    f"请以新文件为准。")
+        return f"该措施已于{zh_date(successor.since)}被{successor.citation}取代,请以新规定为准。"
     if validity.status is ValidityStatus.EXPIRED and validity.end_date:
         return f"该措施执行至{zh_date(validity.end_date)},目前已到期。"
     if validity.status is ValidityStatus.IN_FORCE and validity.end_date:
@@ -38,7 +49,9 @@ def describe_validity(validity: Validity) -> str:
 
 
 def validity_badge(validity: Validity) -> str:
-    """The short label on pages and in the console: 有效, or 已于Y年M月D日到期."""
+    """The short label on pages and in the console: 有效, 已于Y年M月D日到期 or 已被取代."""
+    if validity.status is ValidityStatus.SUPERSEDED:
+        return "已被取代"
     if validity.status is ValidityStatus.EXPIRED and validity.end_date:
         return f"已于{zh_date(validity.end_date)}到期"
     return "有效"

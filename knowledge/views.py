@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from knowledge.formatting import zh_numeral
-from knowledge.models import Heading, Measure
+from knowledge.models import DocumentInfo, Heading, Measure
 from knowledge.validity import describe_validity, validity_badge, validity_of
 
 
@@ -30,9 +30,19 @@ def section_view(section: Heading) -> dict[str, Any]:
             "heading": f"({numeral}){section.title}"}
 
 
-def measure_view(measure: Measure, on: dt.date | None = None) -> dict[str, Any]:
+def document_view(info: DocumentInfo) -> dict[str, Any]:
+    """A document's identity as JSON: {"doc_id", "title", "short_name", "issuer", "issue_date"}."""
+    return {"doc_id": info.doc_id, "title": info.title, "short_name": info.name,
+            "issuer": info.issuer, "issue_date": info.issue_date.isoformat()}
+
+
+def measure_view(measure: Measure, on: dt.date | None = None,
+                 document: DocumentInfo | None = None) -> dict[str, Any]:
+    """The measure's JSON; with its document's identity under "document" when given.
+    "citation" names the document when several are loaded (《简称》第44条), and
+    "superseded_by" (also in "validity") says what replaced the measure, if anything."""
     validity = validity_of(measure, on)
-    return {
+    view = {
         "doc_id": measure.doc_id,
         "number": measure.number,
         "citation": measure.citation,
@@ -45,4 +55,9 @@ def measure_view(measure: Measure, on: dt.date | None = None) -> dict[str, Any]:
         "amounts": [a.model_dump(mode="json") for a in measure.amounts],
         "validity": {**validity.model_dump(mode="json"), "in_force": validity.in_force,
                      "summary": describe_validity(validity), "badge": validity_badge(validity)},
+        "superseded_by": (measure.superseded_by.model_dump(mode="json")
+                          if measure.superseded_by else None),
     }
+    if document is not None:
+        view["document"] = document_view(document)
+    return view

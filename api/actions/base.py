@@ -9,6 +9,8 @@ from typing import Any
 from api.compose import Reply
 from api.protocol import ActionCall
 from api.services import Services
+from knowledge.errors import KnowledgeError
+from knowledge.models import Measure
 
 CURRENT_MEASURES = "current_measures"
 # A message this short rarely names its own topic ("还有效吗", "我们能申请吗"): it is
@@ -43,8 +45,21 @@ class Context:
         return getattr(self.call.tracker.slots, name, None)
 
     @property
-    def current_measures(self) -> list[int]:
+    def current_measures(self) -> list[int | str]:
+        """The conversation's measures as the slot keeps them (Catalog.ref: numbers, or
+        "doc_id#number" keys when several documents are loaded)."""
         return list(self.call.tracker.slots.current_measures or [])
+
+    def measures(self, refs: list[int | str]) -> list[Measure]:
+        """The measures slot values name, skipping any the catalog no longer has (a
+        conversation may outlive a published version)."""
+        out = []
+        for ref in refs:
+            try:
+                out.append(self.services.catalog.by_ref(ref))
+            except KnowledgeError:
+                continue
+        return out
 
 
 @dataclass

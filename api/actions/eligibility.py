@@ -19,16 +19,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, ActionResult, Context
-from api.compose import Reply, departments_text, measure_payload
+from api.compose import Reply, cited, departments_text, measure_payload, nothing_cited
 from api.protocol import ActionRejected, active_loop_event, slot_event
 from knowledge.eligibility import Fact, FactInvalid, Outcome, Rule, Verdict, evaluate
-from knowledge.entities import (
-    find_measure_numbers,
-    stated_amount_usd_10k,
-    stated_date,
-    stated_headcount,
-)
+from knowledge.entities import stated_amount_usd_10k, stated_date, stated_headcount
 from knowledge.formatting import zh_date
+from knowledge.mentions import named_measures
+from knowledge.models import Measure
 from knowledge.validity import describe_validity, validity_of
 
 FORM = "eligibility_form"
@@ -75,33 +72,35 @@ def _rule(ctx: Context, fresh: bool) -> Rule | None:
     """The measure to check: slot (unless starting afresh), then 第N条 in the message.
     Then, for a short message ("我们符合吗"), the current measure before the search hits;
     for a longer one, which names its own topic ("我能申请贷款延期还本付息吗?" right after
-    a question about trade fairs), the search hits first."""
+    a question about trade fairs), the search hits first. A measure a later document
+    replaced is checked by the rule of the measure that replaced it, if it has one."""
     rules = ctx.services.rules
-    doc_id = ctx.services.catalog.document().info.doc_id
-    for number in _candidates(ctx, fresh):
-        rule = rules.rule(doc_id, number)
-        if rule is not None:
-            return rule
+    catalog = ctx.services.catalog
+    for measure in _candidates(ctx, fresh):
+        successor = catalog.successor(measure) if measure.superseded_by is not None else None
+        for m in (successor, measure):
+            rule = rules.rule(m.doc_id, m.number) if m is not None else None
+            if rule is not None:
+                return rule
     return None
 
 
-def _candidates(ctx: Context, fresh: bool) -> Iterator[int]:
-    """Measure numbers in order of preference, lazily: inside a running check the slot
-    decides, and the answer ("小微企业") is not searched at all."""
+def _candidates(ctx: Context, fresh: bool) -> Iterator[Measure]:
+    """Measures in order of preference, lazily: inside a running check the slot decides,
+    and the answer ("小微企业") is not searched at all."""
     if not fresh and ctx.slot(MEASURE_SLOT):
-        yield int(ctx.slot(MEASURE_SLOT))
-    yield from find_measure_numbers(ctx.text)
+        yield from ctx.measures([ctx.slot(MEASURE_SLOT)])
+    yield from named_measures(ctx.text, ctx.services.catalog)[0]
 
-    def searched() -> Iterator[int]:
-        yield from (r.measure.number for r in ctx.services.index.search(ctx.text, k=3)
-                    if r.answerable)
+    def searched() -> Iterator[Measure]:
+        yield from (r.measure for r in ctx.services.index.search(ctx.text, k=3) if r.answerable)
 
     if len(ctx.text) <= FOLLOW_UP_MAX_CHARS:
-        yield from ctx.current_measures
+        yield from ctx.measures(ctx.current_measures)
         yield from searched()
     else:
         yield from searched()
-        yield from ctx.current_measures
+        yield from ctx.measures(ctx.current_measures)
 
 
 def _stated_facts(text: str, needed: list[Fact]) -> dict[str, Any]:
@@ -140,17 +139,16 @@ def _restore(raw: Any, known: dict[str, Fact]) -> dict[str, Any]:
     return out
 
 
-def _ask(fact: Fact, rule: Rule, first: bool, again: bool = False) -> Reply:
-    prefix = f"我来按第{rule.number}条({rule.summary})帮您核对条件。" if first else ""
+def _ask(fact: Fact, rule: Rule, measure: Measure, first: bool, again: bool = False) -> Reply:
+    prefix = f"我来按{measure.citation}({rule.summary})帮您核对条件。" if first else ""
     if again:
-        prefix = f"我们继续核对第{rule.number}条的条件。"
+        prefix = f"我们继续核对{measure.citation}的条件。"
     buttons: list[dict[str, str]] = []
     if fact.type == "choice":
         buttons = [{"title": c, "payload": c} for c in fact.choices]
     elif fact.type == "boolean":
         buttons = [{"title": "是", "payload": "是"}, {"title": "否", "payload": "否"}]
-    return Reply(prefix + fact.question, {"citations": [rule.number], "asking": fact.name},
-                 buttons)
+    return Reply(prefix + fact.question, {**cited([measure]), "asking": fact.name}, buttons)
 
 
 def verdict_reply(verdict: Verdict, ctx: Context) -> Reply:
@@ -170,7 +168,7 @@ def verdict_reply(verdict: Verdict, ctx: Context) -> Reply:
     lines.append(describe_validity(validity))
     lines.append(f"具体办理请联系:{departments_text(measure)}。")
     return Reply("\n".join(lines), {
-        "citations": [measure.number],
+        **cited([measure]),
         "departments": measure.departments,
         "validity": [measure_payload(measure)],
         "verdict": {"outcome": verdict.outcome.value, "benefits": verdict.benefits,
@@ -206,7 +204,8 @@ def eligibility_step(ctx: Context) -> ActionResult:
     rule = _rule(ctx, first)
     if rule is None:
         return ActionResult([Reply("抱歉,没有找到可以核对条件的措施。请说明您想申请的政策,"
-                                   "例如“我能申请贷款延期还本付息吗?”", {"citations": []})], _closing())
+                                   "例如“我能申请贷款延期还本付息吗?”", nothing_cited())], _closing())
+    measure = ctx.services.catalog.measure(rule.number, rule.doc_id)
     known = ctx.services.rules.facts
     needed = [known[name] for name in rule.facts]
     facts = {} if first else _restore(ctx.slot(FACTS_SLOT), known)
@@ -215,7 +214,7 @@ def eligibility_step(ctx: Context) -> ActionResult:
     if pending in known and not first:
         answer = ctx.slot(ANSWER_SLOT)
         if answer is None or _back_from_digression(ctx):
-            return ActionResult([_ask(known[pending], rule, first=False, again=True)],
+            return ActionResult([_ask(known[pending], rule, measure, first=False, again=True)],
                                 _asking(known[pending]))
         text = str(answer)
         try:
@@ -224,23 +223,24 @@ def eligibility_step(ctx: Context) -> ActionResult:
             if _is_digression(ctx):
                 raise ActionRejected(ctx.call.next_action,
                                      f"'{text}' is not an answer to {pending}") from exc
-            ask = _ask(known[pending], rule, first=False)
+            ask = _ask(known[pending], rule, measure, first=False)
             ask.text = f"没能识别您的回答。{exc.hint}。\n{ask.text}"
             return ActionResult([ask], _asking(known[pending]))
     facts.update({k: v for k, v in _stated_facts(text, needed).items() if k not in facts})
     verdict = evaluate(rule, facts)
-    events = [slot_event(MEASURE_SLOT, rule.number), slot_event(FACTS_SLOT, _serialise(facts)),
-              slot_event(CURRENT_MEASURES, [rule.number])]
+    ref = ctx.services.catalog.ref(measure)
+    events = [slot_event(MEASURE_SLOT, ref), slot_event(FACTS_SLOT, _serialise(facts)),
+              slot_event(CURRENT_MEASURES, [ref])]
     missing = [f for f in needed if f.name not in facts]
     if verdict.outcome is Outcome.NOT_MET or not missing:
         return ActionResult([verdict_reply(verdict, ctx)], events + _closing())
-    return ActionResult([_ask(missing[0], rule, first)], events + _asking(missing[0]))
+    return ActionResult([_ask(missing[0], rule, measure, first)], events + _asking(missing[0]))
 
 
 def reset_eligibility(ctx: Context) -> ActionResult:
     """After the user leaves the form ("算了"): forget its state and say what is possible."""
     return ActionResult([Reply("好的,已停止条件核对。您可以继续提问,例如某项补贴怎么申请、"
-                               "某个部门负责哪些措施,或输入“第44条”查看原文。", {"citations": []})],
+                               "某个部门负责哪些措施,或输入“第44条”查看原文。", nothing_cited())],
                         _closing())
 
 

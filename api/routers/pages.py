@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from fastapi import APIRouter, Request
@@ -69,14 +70,27 @@ def _find(services: ServicesDep, number: str, doc: str | None) -> Measure | None
 @router.get("/measures/{number}", response_class=HTMLResponse)
 def measure_page(request: Request, services: ServicesDep, number: str, doc: str | None = None
                  ) -> HTMLResponse:
-    """Any unknown number (or not a number at all) gets the Chinese 404 page, not JSON."""
+    """Any unknown number (or not a number at all) gets the Chinese 404 page, not JSON.
+    With several documents loaded, links carry ?doc= so they stay in the same document."""
+    catalog = services.catalog
     measure = _find(services, number, doc)
     if measure is None:
+        ranges = ";".join(f"《{d.info.name}》第1条至第{len(d.measures)}条" for d in catalog.documents) \
+            if catalog.several else f"第1条至第{len(catalog.document().measures)}条"
         return _render(request, "not_found.html", status_code=404, title="未找到该措施", current="",
-                       asked=number[:20], total=len(services.catalog.document().measures))
-    document = services.catalog.document(measure.doc_id)
+                       asked=number[:20], ranges=ranges)
+    document = catalog.document(measure.doc_id)
     info = document.info
+    replaced_by = None
+    if measure.superseded_by is not None:
+        successor = catalog.successor(measure)
+        replaced_by = (
+            {"citation": successor.citation,
+             "href": f"/measures/{successor.number}?doc={quote(successor.doc_id)}"} if successor else
+            {"citation": measure.superseded_by.citation,
+             "href": f"/measures/1?doc={quote(measure.superseded_by.doc_id)}"})
     return _render(request, "measure.html", title=f"{measure.citation} · 政策措施", current="",
-                   m=measure_view(measure),
+                   m=measure_view(measure, document=info), successor=replaced_by,
                    document={"title": info.title, "issued": f"{info.issuer},{zh_date(info.issue_date)}",
-                             "total": len(document.measures)})
+                             "total": len(document.measures),
+                             "query": f"?doc={quote(info.doc_id)}" if catalog.several else ""})

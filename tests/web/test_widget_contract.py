@@ -214,3 +214,25 @@ def test_a_restored_conversation_is_not_read_out(context: BrowserContext, web_se
     expect(page.locator('.msg.bot[data-id="2"]')).to_be_visible()
     page.wait_for_timeout(200)
     expect(page.locator(".vh[role=status]")).to_have_text("")
+
+
+def test_a_citation_that_names_its_document_links_into_that_document(page: Page, web_server: Server
+                                                                     ) -> None:
+    old, new = "《红旗区稳经济措施(2023)》", "《红旗区稳经济措施调整(2024)》"
+    sources = [{"doc_id": "hongqi-2023-measures", "measure": 44, "citation": f"{old}第44条"},
+               {"doc_id": "hongqi-2024-adjustments", "measure": 3, "citation": f"{new}第3条"},
+               {"doc_id": "hongqi-2024-adjustments", "measure": 1, "citation": f"{new}第1条"}]
+    text = f"{old}第44条已被{new}第3条取代,现行规定请以{new}第3条为准。"
+    widget(page, web_server, FakeChat([Reply(200, {"sender": "signed.token-9", "messages": [
+        {"id": 21, "text": text, "buttons": [], "custom": {"citations": [44, 3, 1], "sources": sources}}]})]))
+    ask(page, "第44条")
+    bubble = page.locator('.msg.bot[data-id="21"]')
+    expect(bubble.get_by_role("link", name=f"{old}第44条")).to_have_attribute(
+        "href", f"{web_server.url}/measures/44?doc=hongqi-2023-measures")
+    expect(bubble.get_by_role("link", name=f"{new}第3条")).to_have_count(2)
+    expect(bubble.get_by_role("link", name=f"{new}第3条").first).to_have_attribute(
+        "href", f"{web_server.url}/measures/3?doc=hongqi-2024-adjustments")
+    # A cited measure the text does not name is listed after it, in its own document.
+    expect(bubble.locator(".sources").get_by_role("link")).to_have_text([f"{new}第1条"])
+    expect(bubble.locator(".sources").get_by_role("link")).to_have_attribute(
+        "href", f"{web_server.url}/measures/1?doc=hongqi-2024-adjustments")

@@ -16,6 +16,9 @@
   var list = $("results");
   var detail = $("detail");
   var documents = JSON.parse($("documents").textContent || "{}");
+  // With several documents loaded a measure is (document, number): requests and links
+  // name the document; with one they stay /api/measures/N as before.
+  var several = Object.keys(documents).length > 1;
   var TOP_K = 10;
   var hits = [];        // what the list shows: search hits or measure views
   var terms = [];       // query terms of the last search, to mark in the detail view
@@ -55,6 +58,7 @@
   // Headings (with their Chinese numerals) and the badge's words come with the measure
   // JSON (knowledge/views.py), so the console, pages and replies word them the same way.
   function chapterText(c) { return c.heading; }
+  function docQuery(doc) { return several && doc ? "?doc=" + encodeURIComponent(doc) : ""; }
   function sectionText(s) { return s.heading; }
 
   function badge(validity) {
@@ -91,7 +95,7 @@
   /** What an operator reads to the caller: citation, quoted text, departments, validity. */
   function replyText(m) {
     var title = documents[m.doc_id];
-    return "根据" + (title ? "《" + title + "》" : "") + m.citation +
+    return "根据" + (title ? "《" + title + "》第" + m.number + "条" : m.citation) +
       "(" + chapterText(m.chapter) + " / " + sectionText(m.section) + "):\n" +
       "“" + m.text + "”\n" +
       "责任单位:" + m.departments.join("、") + (m.departments_note || "") + "。\n" +
@@ -112,10 +116,10 @@
     });
   }
 
-  function copyReply(number) {
-    return getJSON("/api/measures/" + number).then(function (m) {
+  function copyReply(number, doc) {
+    return getJSON("/api/measures/" + number + docQuery(doc)).then(function (m) {
       return copy(replyText(m)).then(function () {
-        say("已复制第" + number + "条的答复,可直接朗读或粘贴。");
+        say("已复制" + m.citation + "的答复,可直接朗读或粘贴。");
       });
     }).catch(function () { say("复制失败,请在详情中手动选择文字复制。"); });
   }
@@ -131,15 +135,16 @@
     list.textContent = "";
     hits.forEach(function (h, i) {
       var number = h.measure || h.number;
-      var id = "result-" + number;
+      var id = "result-" + (several ? h.doc_id + "-" : "") + number;
       var text = el("p", {class: "result-text"});
       marked(text, h.text, h.highlights || []);
       // The option's name is its visible text, in reading order: citation, chapter,
       // validity, then the measure itself (a shorter aria-label would hide what is shown).
       var item = el("li", {class: "result", id: id, role: "option", "aria-selected": "false",
-                           "data-measure": String(number), tabindex: i === 0 ? "0" : "-1"}, [
+                           "data-measure": String(number), "data-doc": h.doc_id,
+                           tabindex: i === 0 ? "0" : "-1"}, [
         el("div", {class: "result-head"}, [
-          el("span", {class: "citation", text: "第" + number + "条"}),
+          el("span", {class: "citation", text: h.citation}),
           el("span", {class: "where", text: chapterText(h.chapter) + " / " + sectionText(h.section)}),
           badge(h.validity),
         ]),
@@ -148,7 +153,7 @@
       ]);
       item.addEventListener("click", function () {
         select(i, true);
-        openDetail(number).then(function () {
+        openDetail(number, h.doc_id).then(function () {
           // One column (narrow window or zoomed in): the detail is below the list.
           if (window.matchMedia("(max-width: 860px)").matches) detail.scrollIntoView({block: "start"});
         });
@@ -184,7 +189,7 @@
     else if (event.key === "End") { event.preventDefault(); select(hits.length - 1, true); }
     else if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
-      openDetail(Number(event.target.getAttribute("data-measure")));
+      openDetail(Number(event.target.getAttribute("data-measure")), event.target.getAttribute("data-doc"));
     } else if (event.key === "Escape") { q.focus(); }
   });
   // Tabbing into the list lands on the selected option (the first before any is chosen).
@@ -199,8 +204,8 @@
   });
 
   // ---- detail ----------------------------------------------------------------------
-  function openDetail(number) {
-    return getJSON("/api/measures/" + number).then(function (m) {
+  function openDetail(number, doc) {
+    return getJSON("/api/measures/" + number + docQuery(doc)).then(function (m) {
       var text = el("p", {class: "measure-text"});
       marked(text, m.text, spansOf(m.text, terms));
       var depts = el("dd", {}, []);
@@ -216,8 +221,8 @@
         // Actions first: after Enter on a result, one Tab reaches 复制答复.
         el("div", {class: "actions"}, [
           el("button", {type: "button", class: "primary", text: "复制答复",
-                        onclick: function () { copyReply(number); }}),
-          el("a", {href: "/measures/" + number, target: "_blank", rel: "noopener"}, [
+                        onclick: function () { copyReply(number, doc); }}),
+          el("a", {href: "/measures/" + number + docQuery(doc), target: "_blank", rel: "noopener"}, [
             "打开措施页面", el("span", {class: "visually-hidden", text: "(在新窗口打开)"}),
           ]),
           el("button", {type: "button", class: "secondary", text: "关闭详情", onclick: closeDetail}),
@@ -230,7 +235,7 @@
         text,
       ].forEach(function (node) { detail.appendChild(node); });
       detail.hidden = false;
-      say("已显示第" + number + "条详情,按 Tab 键进入详情。");
+      say("已显示" + m.citation + "详情,按 Tab 键进入详情。");
     }).catch(function (error) { say("无法打开第" + number + "条:" + error.message); });
   }
 

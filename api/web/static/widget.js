@@ -119,21 +119,36 @@
     return isFinite(seconds) && seconds > 0 ? Math.min(seconds, MAX_WAIT_S) : 1;
   }
 
-  function measureLink(n) {
-    return el("a", {href: BASE + "/measures/" + n, target: "_blank", rel: "noopener",
-                    title: "在新窗口打开第" + n + "条原文", text: "第" + n + "条"});
+  /** A link to a measure's page; `doc` (several documents loaded) names its document. */
+  function measureLink(n, doc, label) {
+    label = label || "第" + n + "条";
+    return el("a", {href: BASE + "/measures/" + n + (doc ? "?doc=" + encodeURIComponent(doc) : ""),
+                    target: "_blank", rel: "noopener", title: "在新窗口打开" + label + "原文", text: label});
   }
 
-  /** Text with every 第N条 turned into a link to that measure's page; returns cited numbers. */
-  function linkedText(text, into) {
+  /** Document ids by citation ("《简称》第44条"), from a reply's custom.sources. */
+  function sourceDocs(sources) {
+    var docs = {};
+    (Array.isArray(sources) ? sources : []).forEach(function (s) {
+      if (s && typeof s.citation === "string" && typeof s.doc_id === "string") docs[s.citation] = s.doc_id;
+    });
+    return docs;
+  }
+
+  /** Text with every 第N条 (or 《简称》第N条 of a cited document) turned into a link to that
+   *  measure's page; returns the citations linked. */
+  function linkedText(text, into, docs) {
     var cited = [];
-    var pattern = /第(\d{1,3})条/g;
+    var pattern = /(《[^《》\n]{1,40}》)?第(\d{1,3})条/g;
     var last = 0;
     var match;
     while ((match = pattern.exec(text)) !== null) {
-      into.appendChild(document.createTextNode(text.slice(last, match.index)));
-      into.appendChild(measureLink(match[1]));
-      cited.push(Number(match[1]));
+      var named = match[1] && Object.prototype.hasOwnProperty.call(docs, match[0]);
+      var start = match[1] && !named ? match.index + match[1].length : match.index;
+      var label = named ? match[0] : "第" + match[2] + "条";
+      into.appendChild(document.createTextNode(text.slice(last, start)));
+      into.appendChild(measureLink(match[2], named ? docs[match[0]] : null, label));
+      cited.push(label);
       last = pattern.lastIndex;
     }
     into.appendChild(document.createTextNode(text.slice(last)));
@@ -300,16 +315,25 @@
   function addBot(message, rating) {
     var bubble = el("div", {class: "msg bot", "data-id": message.id});
     var body = el("div", {class: "text"}, [el("span", {class: "vh", text: "政策助手:"})]);
-    var cited = message.text ? linkedText(message.text, body) : [];
+    var custom = message.custom || {};
+    var docs = sourceDocs(custom.sources);
+    var cited = message.text ? linkedText(message.text, body, docs) : [];
     bubble.appendChild(body);
-    var citations = ((message.custom && message.custom.citations) || []).filter(function (n) {
-      return typeof n === "number" && cited.indexOf(n) < 0;
+    // Citations not linked in the text: (document, number) from sources where the reply
+    // has them, else the plain numbers older replies carry.
+    var links = Array.isArray(custom.sources) ? custom.sources.filter(function (s) {
+      return s && typeof s.measure === "number" && typeof s.citation === "string";
+    }).map(function (s) {
+      return {n: s.measure, label: s.citation, doc: s.citation.charAt(0) === "《" ? docs[s.citation] : null};
+    }) : (custom.citations || []).filter(function (n) { return typeof n === "number"; }).map(function (n) {
+      return {n: n, label: "第" + n + "条", doc: null};
     });
-    if (citations.length) {
+    links = links.filter(function (l) { return cited.indexOf(l.label) < 0; });
+    if (links.length) {
       var row = el("p", {class: "sources"}, ["相关措施:"]);
-      citations.forEach(function (n, i) {
+      links.forEach(function (l, i) {
         if (i) row.appendChild(document.createTextNode("、"));
-        row.appendChild(measureLink(n));
+        row.appendChild(measureLink(l.n, l.doc, l.label));
       });
       bubble.appendChild(row);
     }

@@ -1,0 +1,287 @@
+"""Eligibility rule files (knowledge/eligibility/*.yml) checked as data, with their lines.
+
+Rules are read by the dialogue only when a chat reaches them, so a mistake left to that
+moment fails a conversation (an unknown operator) or, worse, answers wrongly without a
+sound (an unknown fact type read as free text). Everything a rule can get wrong is
+checked here when the rules are loaded, all problems of all files at once:
+
+    doc_id: hongqi-2023-measures            # optional; the file's stem otherwise
+    facts:
+      loan_due_date: {type: date, question: …, hint: …}
+    measures:
+      44:
+        summary: 小微企业贷款延期还本付息
+        conditions:
+          - {id: due, text: …, fact: loan_due_date, op: on_or_before, value: 2023-03-31}
+        benefits:
+          - {when: all, text: …}            # or when: {fact: …, op: …, value: …}
+
+Facts are shared by every file of a tree (a later document's rule may use a fact an
+earlier one defined). The measure must exist in the catalog when one is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from knowledge.dates import parse_date
+from knowledge.errors import KnowledgeError, Problem
+from knowledge.yamllines import LineDict, LineList, line_of, load_file
+
+if TYPE_CHECKING:
+    from knowledge.catalog import Catalog
+
+# Which operators make sense for a fact of each type (knowledge.eligibility evaluates them).
+OPERATORS_BY_TYPE: dict[str, frozenset[str]] = {
+    "boolean": frozenset({"true", "false", "eq"}),
+    "integer": frozenset({"eq", "lt", "le", "gt", "ge", "between", "in", "not_in"}),
+    "number": frozenset({"eq", "lt", "le", "gt", "ge", "between", "in", "not_in"}),
+    "date": frozenset({"before", "on_or_before", "after", "eq"}),
+    "choice": frozenset({"eq", "in", "not_in"}),
+}
+FACT_TYPES = frozenset(OPERATORS_BY_TYPE)
+OPERATORS = frozenset().union(*OPERATORS_BY_TYPE.values())
+ALL = "all"  # a benefit that follows when every condition is met
+
+_FILE_KEYS = frozenset({"doc_id", "facts", "measures"})
+_FACT_KEYS = frozenset({"type", "question", "hint", "choices", "unit", "says_yes", "says_no"})
+_MEASURE_KEYS = frozenset({"summary", "conditions", "benefits"})
+_CONDITION_KEYS = frozenset({"id", "text", "fact", "op", "value"})
+_CHECK_KEYS = frozenset({"fact", "op", "value"})
+
+RuleFile = tuple[Path, LineDict]
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.path = ""
+
+    def __call__(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+
+def read_rule_files(paths: Iterable[Path], catalog: Catalog | None = None
+                    ) -> tuple[list[RuleFile], list[Problem]]:
+    """The rule files (a tree's eligibility/*.yml) as data, and every problem found in
+    them; their facts are checked together, as the dialogue uses them."""
+    report = _Report()
+    files: list[RuleFile] = []
+    facts: dict[str, tuple[dict[str, Any], str]] = {}  # name -> (spec, "path:line")
+    for path in paths:
+        report.path = str(path)
+        data, found = load_file(path)
+        report.problems += found
+        if data is None:
+            continue
+        if not isinstance(data, LineDict):
+            report(1, "a rule file maps doc_id, facts and measures")
+            continue
+        _unknown_keys(data, _FILE_KEYS, "rule file", report)
+        _check_facts(data, facts, report)
+        files.append((path, data))
+    ruled: dict[tuple[str, int], str] = {}  # (doc_id, number) -> "path:line" of its rule
+    for path, data in files:
+        report.path = str(path)
+        _check_measures(data, path.stem, {k: v[0] for k, v in facts.items()}, catalog, report)
+        _check_unique(data, path, ruled, report)
+    return files, report.problems
+
+
+def _check_unique(data: LineDict, path: Path, ruled: dict[tuple[str, int], str],
+                  report: _Report) -> None:
+    """One rule per measure: a second would silently replace the first."""
+    doc_id = str(data.get("doc_id", path.stem))
+    measures = _mapping(data, "measures", "", None)
+    for number in measures or ():
+        line = line_of(measures, number)
+        if (doc_id, number) in ruled:
+            report(line, f"rule for measure {number} of {doc_id} is defined twice "
+                         f"(first at {ruled[(doc_id, number)]})")
+        ruled.setdefault((doc_id, number), f"{path}:{line}")
+
+
+def _unknown_keys(data: LineDict, known: frozenset[str], what: str, report: _Report) -> None:
+    for key in data:
+        if key not in known:
+            report(data.line_of(key), f"unknown {what} field {key!r} "
+                                      f"(expected one of {', '.join(sorted(known))})")
+
+
+def _mapping(data: LineDict, key: str, shape: str, report: _Report | None) -> LineDict | None:
+    """The file's `facts:` or `measures:` mapping; None when absent or (reported) not one."""
+    value = data.get(key)
+    if value is not None and not isinstance(value, LineDict):
+        if report is not None:
+            report(line_of(data, key), f"{key} maps {shape}")
+        return None
+    return value
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _check_facts(data: LineDict, facts: dict[str, tuple[dict[str, Any], str]],
+                 report: _Report) -> None:
+    specs = _mapping(data, "facts", "each fact name to its type and question", report)
+    for name, spec in (specs or {}).items():
+        line = line_of(specs, name)
+        if name in facts:
+            report(line, f"fact {name!r} is defined twice (first at {facts[name][1]})")
+            continue
+        if not isinstance(spec, LineDict):
+            report(line, f"fact {name!r}: expected type, question, hint")
+            continue
+        _unknown_keys(spec, _FACT_KEYS, f"fact {name!r}", report)
+        kind = spec.get("type")
+        if kind not in FACT_TYPES:
+            report(line_of(spec, "type", line), f"fact {name!r}: unknown type {kind!r} "
+                                                f"(expected one of {', '.join(sorted(FACT_TYPES))})")
+        if not isinstance(spec.get("question"), str) or not spec["question"].strip():
+            report(line_of(spec, "question", line), f"fact {name!r}: missing question")
+        if kind == "choice" and not (_texts(spec.get("choices")) and spec["choices"]):
+            report(line_of(spec, "choices", line), f"fact {name!r}: a choice needs choices [a, b, …]")
+        for key in ("says_yes", "says_no"):
+            if key in spec and not _texts(spec[key]):
+                report(spec.line_of(key), f"fact {name!r}: {key} must be a list of phrases")
+        for key in ("hint", "unit"):
+            if key in spec and not isinstance(spec[key], str):
+                report(spec.line_of(key), f"fact {name!r}: {key} must be text")
+        facts[name] = (spec, f"{report.path}:{line}")
+
+
+def _check_measures(data: LineDict, stem: str, facts: dict[str, Any], catalog: Catalog | None,
+                    report: _Report) -> None:
+    doc_id = str(data.get("doc_id", stem))
+    measures = _mapping(data, "measures", "each measure number to its rule", report)
+    if measures is None:
+        return
+    document_known = True
+    if catalog is not None:
+        try:
+            catalog.document(doc_id)
+        except KnowledgeError as exc:
+            report(line_of(data, "doc_id"), str(exc))
+            document_known = False
+    for number, spec in measures.items():
+        line = measures.line_of(number)
+        if isinstance(number, bool) or not isinstance(number, int):
+            report(line, f"{number!r} is not a measure number")
+            continue
+        if catalog is not None and document_known:
+            try:
+                catalog.measure(number, doc_id)
+            except KnowledgeError as exc:
+                report(line, f"rule for measure {number}: {exc}")
+        if not isinstance(spec, LineDict):
+            report(line, f"rule for measure {number}: expected summary, conditions, benefits")
+            continue
+        _unknown_keys(spec, _MEASURE_KEYS, f"rule {number}", report)
+        if not isinstance(spec.get("summary"), str) or not spec["summary"].strip():
+            report(line_of(spec, "summary", line), f"rule for measure {number}: missing summary")
+        _check_conditions(spec, number, facts, report)
+        _check_benefits(spec, number, facts, report)
+
+
+def _check_conditions(spec: LineDict, number: int, facts: dict[str, Any], report: _Report) -> None:
+    conditions = spec.get("conditions")
+    if not isinstance(conditions, LineList) or not conditions:
+        report(line_of(spec, "conditions", spec.line), f"rule for measure {number}: "
+                                                       "conditions must be a non-empty list")
+        return
+    ids: dict[Any, int] = {}
+    for i, condition in enumerate(conditions):
+        line = conditions.line_of(i)
+        if not isinstance(condition, LineDict):
+            report(line, f"rule for measure {number}: a condition has id, text, fact, op, value")
+            continue
+        _unknown_keys(condition, _CONDITION_KEYS, "condition", report)
+        for key in ("id", "text"):
+            if not isinstance(condition.get(key), str) or not condition[key].strip():
+                report(line_of(condition, key, line), f"rule for measure {number}: condition "
+                                                      f"without {key}")
+        if condition.get("id") in ids:
+            report(line, f"rule for measure {number}: duplicate condition id "
+                         f"{condition['id']!r} (first at line {ids[condition['id']]})")
+        elif isinstance(condition.get("id"), str):
+            ids[condition["id"]] = line
+        _check_check(condition, facts, report)
+
+
+def _check_benefits(spec: LineDict, number: int, facts: dict[str, Any], report: _Report) -> None:
+    benefits = spec.get("benefits")
+    if benefits is None:
+        return
+    if not isinstance(benefits, LineList):
+        report(line_of(spec, "benefits"), f"rule for measure {number}: benefits must be a list")
+        return
+    for i, benefit in enumerate(benefits):
+        line = benefits.line_of(i)
+        if not isinstance(benefit, LineDict) or set(benefit) - {"when", "text"}:
+            report(line, f"rule for measure {number}: malformed benefit (expected when, text)")
+            continue
+        if not isinstance(benefit.get("text"), str) or not benefit["text"].strip():
+            report(line, f"rule for measure {number}: malformed benefit (no text)")
+        when = benefit.get("when")
+        if when == ALL:
+            continue
+        if not isinstance(when, LineDict) or set(when) - _CHECK_KEYS:
+            report(line_of(benefit, "when", line), f"rule for measure {number}: malformed benefit "
+                                                   f"(when is '{ALL}' or {{fact, op, value}})")
+            continue
+        _check_check(when, facts, report)
+
+
+def _check_check(check: LineDict, facts: dict[str, Any], report: _Report) -> None:
+    """One comparison: its fact defined, its operator known and fit for the fact's type,
+    its value of the shape the operator reads."""
+    line = check.line
+    name, op, value = check.get("fact"), check.get("op"), check.get("value")
+    if op not in OPERATORS:
+        report(line_of(check, "op", line), f"unknown op {op!r} "
+                                           f"(expected one of {', '.join(sorted(OPERATORS))})")
+        op = None
+    if not isinstance(name, str) or name not in facts:
+        report(line_of(check, "fact", line), f"unknown fact {name!r} (define it under facts:)")
+        return
+    fact = facts[name]
+    kind = fact.get("type")
+    if op is None or kind not in FACT_TYPES:
+        return
+    at = line_of(check, "value", line)
+    if op not in OPERATORS_BY_TYPE[kind]:
+        report(line_of(check, "op", line), f"op {op!r} does not apply to {kind} fact {name!r}")
+    elif op in ("true", "false"):
+        if value is not None:
+            report(at, f"op {op!r} takes no value")
+    elif op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            report(at, f"op {op!r} needs a list of values")
+        elif kind == "choice":
+            _in_choices(value, fact, name, at, report)
+    elif op == "between":
+        if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
+            report(at, "op 'between' needs [low, high]")
+    elif op in ("before", "on_or_before", "after"):
+        if not isinstance(value, dt.date) and parse_date(str(value)) is None:
+            report(at, f"op {op!r} needs a date like 2023-03-31")
+    elif kind == "choice":
+        _in_choices([value], fact, name, at, report)
+    elif kind in ("integer", "number") and not _is_number(value):
+        report(at, f"op {op!r} on {kind} fact {name!r} needs a number")
+
+
+def _in_choices(values: list[Any], fact: dict[str, Any], name: str, line: int,
+                report: _Report) -> None:
+    choices = fact.get("choices") or []
+    for value in values:
+        if value not in choices:
+            report(line, f"{value!r} is not one of the choices of fact {name!r}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
