@@ -18,7 +18,11 @@ from knowledge.settings import Settings
 SIGNING_KEY = "conversation-key"
 ACTION_TOKEN = "action-token"
 RASA_TOKEN = "rasa-token"  # Rasa's model API on loopback: publishing loads new models
-_NAMES = {SIGNING_KEY: "secret_key", ACTION_TOKEN: "action_token", RASA_TOKEN: "rasa_token"}
+# The production profile's databases (api/prod/): generated, never typed by anyone.
+PG_PASSWORD = "pg-password"
+REDIS_PASSWORD = "redis-password"
+_NAMES = {SIGNING_KEY: "secret_key", ACTION_TOKEN: "action_token", RASA_TOKEN: "rasa_token",
+          PG_PASSWORD: "pg_password", REDIS_PASSWORD: "redis_password"}
 
 
 def secret(settings: Settings, name: str) -> str:

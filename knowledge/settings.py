@@ -87,6 +87,15 @@ class Settings(BaseSettings):
     api_urls: str = ""
     rasa_token: str = ""
 
+    # The production profile (api/prod/, `policybot prod`): where the shared state lives.
+    # database_url: conversations (SQLAlchemy URL; empty: SQLite under var/chat/);
+    # redis_url: turns in flight shared by every answer-service process (empty: in
+    # process). Passwords empty: generated once into var/secrets/.
+    database_url: str = ""
+    redis_url: str = ""
+    pg_password: str = ""
+    redis_password: str = ""
+
     @property
     def resolved_kb_dir(self) -> Path:
         return self.kb_dir or self.var_dir / "kb"
