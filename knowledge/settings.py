@@ -69,9 +69,27 @@ class Settings(BaseSettings):
     secret_key: str = ""
     action_token: str = ""
 
+    # `policybot report` and /admin/report: an answer whose retrieval confidence (the
+    # no-answer gate's probability, index/hybrid.py) is below this is listed as unsure.
+    # 0.9: on the evaluation set, answers under it were wrong 4 times in 16, over it 2 in 138.
+    report_low_confidence: float = 0.9
+    # Questions whose embeddings have at least this cosine with every other question of a
+    # group are one question in different words (complete linkage; measured for the
+    # distilled default model in tests/test_report_grouping.py; another model needs its own).
+    report_group_similarity: float = 0.8
+
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.var_dir / "index"
+
+    @property
+    def resolved_conversations_db(self) -> Path:
+        return self.conversations_db or self.var_dir / "chat" / "conversations.sqlite"
+
+    @property
+    def pending_questions_file(self) -> Path:
+        """Question-bank entries added by maintainers, merged into the next published version."""
+        return self.var_dir / "kb" / "pending" / "questions.yml"
 
     @property
     def secrets_dir(self) -> Path:
