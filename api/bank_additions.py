@@ -18,16 +18,17 @@ from knowledge.settings import Settings
 
 
 def pending(settings: Settings) -> PendingQuestions:
-    return PendingQuestions(settings.pending_questions_file)
+    return PendingQuestions(settings.pending_questions_dir)
 
 
-def add_question(settings: Settings, catalog: Catalog, question: str, measure: int,
-                 doc_id: str | None = None) -> PendingQuestion:
-    """Check and append one entry (errors: knowledge.pending.PendingQuestions.add)."""
-    bank = QuestionBank.load(catalog, settings.questions_dir)
-    reserved = [q.text for q in load_eval_set(settings.eval_set)]
-    return pending(settings).add(question, measure, catalog, doc_id=doc_id, bank=bank.questions,
-                                 reserved=reserved)
+def add_question(knowledge: Settings, store: PendingQuestions, catalog: Catalog, question: str,
+                 measure: int, doc_id: str | None = None) -> PendingQuestion:
+    """Check and append one entry (errors: knowledge.pending.PendingQuestions.add).
+    knowledge: settings naming the live knowledge base (its question bank, the evaluation
+    set), with catalog its documents."""
+    bank = QuestionBank.load(catalog, knowledge.questions_dir)
+    reserved = [q.text for q in load_eval_set(knowledge.eval_set)]
+    return store.add(question, measure, catalog, doc_id=doc_id, bank=bank.questions, reserved=reserved)
 
 
 def known_questions(entries: Iterable[PendingQuestion], bank: QuestionBank) -> dict[str, tuple[str, str]]:

@@ -148,14 +148,15 @@ def kb_list(department: str | None, chapter: int | None, in_force: bool, doc_id:
 def kb_add_question(question: str, measure: int, doc_id: str | None) -> None:
     """Add QUESTION to the question bank of a measure at the next publish.
 
-    It waits in var/kb/pending/questions.yml; rejected (exit 1) when it is already in the
+    It waits in var/kb/pending/<doc_id>.yml; rejected (exit 1) when it is already in the
     bank or pending, or belongs to the evaluation set; exit 3 for an unknown measure."""
-    from api.bank_additions import add_question
+    from api.bank_additions import add_question, pending
     from knowledge.pending import QuestionRejected
 
     settings = get_settings()
+    store = pending(settings)
     try:
-        entry = add_question(settings, _catalog(), question, measure, doc_id)
+        entry = add_question(settings, store, _catalog(), question, measure, doc_id)
     except (MeasureNotFound, UnknownDocument) as exc:
         _fail(str(exc))
     except QuestionRejected as exc:
@@ -165,7 +166,7 @@ def kb_add_question(question: str, measure: int, doc_id: str | None) -> None:
             click.echo(str(problem), err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"pending: {entry.doc_id}#{entry.measure} “{entry.question}” in "
-               f"{settings.pending_questions_file} (takes effect at the next publish)")
+               f"{store.path(entry.doc_id)} (takes effect at the next publish)")
 
 
 @kb.command("pending")

@@ -87,9 +87,9 @@ class Settings(BaseSettings):
         return self.conversations_db or self.var_dir / "chat" / "conversations.sqlite"
 
     @property
-    def pending_questions_file(self) -> Path:
+    def pending_questions_dir(self) -> Path:
         """Question-bank entries added by maintainers, merged into the next published version."""
-        return self.var_dir / "kb" / "pending" / "questions.yml"
+        return self.var_dir / "kb" / "pending"
 
     @property
     def secrets_dir(self) -> Path:

@@ -25,7 +25,7 @@ DOC = "hongqi-2023-measures"
 
 @pytest.fixture
 def store(tmp_path: Path) -> PendingQuestions:
-    return PendingQuestions(tmp_path / "kb" / "pending" / "questions.yml")
+    return PendingQuestions(tmp_path / "kb" / "pending")
 
 
 @pytest.fixture(scope="module")
@@ -50,23 +50,25 @@ def test_an_added_entry_is_a_question_bank_file(store: PendingQuestions, catalog
     store.add("展位费补贴多少", 52, catalog)
     assert [(e.doc_id, e.measure, e.question) for e in store.entries()] == [
         (DOC, 44, "营业执照怎么注销?"), (DOC, 44, "贷款 延期 到什么时候"), (DOC, 52, "展位费补贴多少")]
-    # The bank's own loader reads it: the schema is the bank's.
-    bank_dir = tmp_path / "bank"
-    bank_dir.mkdir()
-    shutil.copy(store.path, bank_dir / "pending.yml")
-    bank = QuestionBank.load(catalog, bank_dir)
+    # The bank's own loader reads the folder: the schema is the bank's, and nothing else
+    # in it (lock, temporary files) ends in .yml.
+    assert sorted(p.name for p in store.directory.iterdir()) == [".lock", f"{DOC}.yml"]
+    bank = QuestionBank.load(catalog, store.directory)
     assert bank.of(catalog.measure(44)) == ["营业执照怎么注销?", "贷款 延期 到什么时候"]
 
 
-def test_entries_of_two_documents_are_two_bank_documents_in_one_file(
-        store: PendingQuestions, two_documents: Catalog) -> None:
+def test_entries_of_two_documents_are_two_bank_files(store: PendingQuestions, two_documents: Catalog) -> None:
     store.add("第一份文件的问题", 3, two_documents, doc_id=DOC)
     store.add("第二份文件的问题", 5, two_documents, doc_id="hongqi-2024-amended")
-    documents = list(yaml.safe_load_all(store.path.read_text(encoding="utf-8")))
-    assert documents == [{"doc_id": DOC, "questions": {3: ["第一份文件的问题"]}},
-                         {"doc_id": "hongqi-2024-amended", "questions": {5: ["第二份文件的问题"]}}]
+    assert yaml.safe_load(store.path(DOC).read_text(encoding="utf-8")) == {
+        "doc_id": DOC, "questions": {3: ["第一份文件的问题"]}}
+    assert yaml.safe_load(store.path("hongqi-2024-amended").read_text(encoding="utf-8")) == {
+        "doc_id": "hongqi-2024-amended", "questions": {5: ["第二份文件的问题"]}}
+    bank = QuestionBank.load(two_documents, store.directory)
+    assert bank.of(two_documents.measure(5, "hongqi-2024-amended")) == ["第二份文件的问题"]
     assert store.remove(DOC, 3, "第一份文件的问题")
     assert [e.doc_id for e in store.entries()] == ["hongqi-2024-amended"]
+    assert not store.remove("../etc", 3, "x")
 
 
 def test_unknown_measures_and_documents_are_refused(store: PendingQuestions, catalog: Catalog) -> None:
@@ -74,7 +76,7 @@ def test_unknown_measures_and_documents_are_refused(store: PendingQuestions, cat
         store.add("问题", 99, catalog)
     with pytest.raises(UnknownDocument):
         store.add("问题", 4, catalog, doc_id="nope")
-    assert not store.path.exists()
+    assert store.entries() == []
 
 
 @pytest.mark.parametrize(("question", "why"), [
@@ -104,17 +106,18 @@ def test_removing_the_last_entry_removes_the_file(store: PendingQuestions, catal
     store.add("营业执照怎么注销", 44, catalog)
     assert not store.remove(DOC, 45, "营业执照怎么注销")
     assert store.remove(DOC, 44, "营业执照怎么注销")
-    assert not store.path.exists() and store.entries() == []
+    assert not store.path(DOC).exists() and store.entries() == []
 
 
 def test_a_broken_file_is_reported_with_its_line(store: PendingQuestions) -> None:
-    store.path.parent.mkdir(parents=True)
-    store.path.write_text("doc_id: x\nquestions:\n  4: [\"a\"\n", encoding="utf-8")
+    path = store.path("x")
+    path.parent.mkdir(parents=True)
+    path.write_text("doc_id: x\nquestions:\n  4: [\"a\"\n", encoding="utf-8")
     with pytest.raises(DocumentInvalid) as raised:
         store.entries()
     problem = raised.value.problems[0]
-    assert problem.path == str(store.path) and problem.line == 4 and "not valid YAML" in problem.message
-    store.path.write_text("doc_id: x\nquestions:\n  vier: [\"a\"]\n", encoding="utf-8")
+    assert problem.path == str(path) and problem.line == 4 and "not valid YAML" in problem.message
+    path.write_text("doc_id: x\nquestions:\n  vier: [\"a\"]\n", encoding="utf-8")
     with pytest.raises(DocumentInvalid, match="entry 'vier'"):
         store.entries()
 
@@ -137,7 +140,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_cli_adds_and_lists_a_pending_question(var_dir: Path) -> None:
     code, out, _ = run("kb", "add-question", "营业执照怎么注销?", "--measure", "44")
     assert code == 0
-    assert out.startswith(f"pending: {DOC}#44 “营业执照怎么注销?” in {var_dir}/kb/pending/questions.yml")
+    assert out.startswith(f"pending: {DOC}#44 “营业执照怎么注销?” in {var_dir}/kb/pending/{DOC}.yml")
     assert "next publish" in out
     code, out, _ = run("kb", "pending", "--json")
     assert code == 0 and json.loads(out) == [{"doc_id": DOC, "measure": 44, "question": "营业执照怎么注销?"}]
@@ -152,7 +155,7 @@ def test_cli_adds_and_lists_a_pending_question(var_dir: Path) -> None:
 def test_cli_errors(var_dir: Path, args: list[str], code: int, message: str) -> None:
     got, _, err = run("kb", "add-question", *args)
     assert got == code and err.startswith(message)
-    assert not (var_dir / "kb" / "pending" / "questions.yml").exists()
+    assert not list(var_dir.glob("kb/pending/*.yml"))
 
 
 def test_cli_usage_errors(var_dir: Path) -> None:
