@@ -340,19 +340,16 @@ def eval_command(eval_set: Path | None, tune: bool, as_json: bool, markdown: boo
                f"p95 {lat['p95']:.1f} ms")
 
 
-REPORT_DAYS = 30
-
-
 @main.command()
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help=f"Only questions asked on or after this day (default: the last {REPORT_DAYS} days).")
+              help="Only questions asked on or after this day (default: the last 30 days).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def report(since: dt.datetime | None, as_json: bool) -> None:
     """Questions the chat answered with no citation, rated down or with low confidence,
     paraphrases grouped, newest first."""
     from api.bank_additions import known_questions, pending
     from api.conversations import ConversationStore, StoreUnavailable
-    from api.report import build_report
+    from api.report import REPORT_DAYS, build_report
     from index.embedder import Embedder
     from knowledge.questions import QuestionBank
 

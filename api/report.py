@@ -37,6 +37,8 @@ from knowledge.pending import normalise_question
 
 NO_CITATION, RATED_DOWN, LOW_CONFIDENCE = "no_citation", "rated_down", "low_confidence"
 REASONS = (NO_CITATION, RATED_DOWN, LOW_CONFIDENCE)
+# What the report covers unless told otherwise (`--since`, the page's date).
+REPORT_DAYS = 30
 # Distinct wordings clustered by embedding at most; older ones are grouped by exact wording
 # only (the cosine matrix grows with the square: 2,000 wordings take about a second).
 MAX_CLUSTERED = 2000

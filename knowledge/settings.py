@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     secret_key: str = ""
     action_token: str = ""
 
+    # Maintainers' pages and API under /admin (api/routers/admin.py): off while empty.
+    # The token is what a maintainer types to log in (or sends as a Bearer token); use a
+    # long random one. admin_secret_key signs the session cookie (empty: generated once
+    # under var_dir/secrets/); sessions end after admin_session_minutes. Failed logins
+    # are limited per client (`limits` syntax, counted with rate_limit_storage).
+    admin_token: str = ""
+    admin_secret_key: str = ""
+    admin_session_minutes: int = 480
+    admin_login_limits: str = "10/minute;100/day"
+
     # `policybot report` and /admin/report: an answer whose retrieval confidence (the
     # no-answer gate's probability, index/hybrid.py) is below this is listed as unsure.
     # 0.9: on the evaluation set, answers under it were wrong 4 times in 16, over it 2 in 138.
