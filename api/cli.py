@@ -19,7 +19,7 @@ from index.hybrid import HybridIndex
 from knowledge.catalog import Catalog
 from knowledge.errors import DocumentInvalid, KnowledgeError, MeasureNotFound, UnknownDocument
 from knowledge.parser import parse_document
-from knowledge.settings import get_settings
+from knowledge.settings import Settings, get_settings
 from knowledge.validity import describe_validity, validity_of
 from knowledge.views import measure_view
 
@@ -34,6 +34,12 @@ def _emit_json(data: Any) -> None:
 def _fail(message: str, code: int = EXIT_NOT_FOUND) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def _knowledge_settings() -> Settings:
+    """The settings naming the knowledge base the commands read: its question bank and
+    evaluation set, beside its documents (_catalog)."""
+    return get_settings()
 
 
 def _catalog() -> Catalog:
@@ -153,7 +159,7 @@ def kb_add_question(question: str, measure: int, doc_id: str | None) -> None:
     from api.bank_additions import add_question, pending
     from knowledge.pending import QuestionRejected
 
-    settings = get_settings()
+    settings = _knowledge_settings()
     store = pending(settings)
     try:
         entry = add_question(settings, store, _catalog(), question, measure, doc_id)
@@ -353,7 +359,7 @@ def report(since: dt.datetime | None, as_json: bool) -> None:
     from index.embedder import Embedder
     from knowledge.questions import QuestionBank
 
-    settings = get_settings()
+    settings = _knowledge_settings()
     start = (since.astimezone() if since else dt.datetime.now(dt.UTC) - dt.timedelta(days=REPORT_DAYS))
     path = settings.resolved_conversations_db
     try:

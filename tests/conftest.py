@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "knowledge" / "sources" / "hongqi-2023-measures.txt"
 PinToday = Callable[[str], None]
+
+
+def without_responsible_units(number: int) -> tuple[str, int]:
+    """The real document with one measure's "(责任单位:…)" removed, and that measure's line:
+    a document that fails validation at a known place."""
+    lines = SOURCE.read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"{number}."))
+    lines[index] = re.sub(r"[((]责任单位[::][^))]*[))]", "", lines[index])
+    return "\n".join(lines), index + 1
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from api.app import create_app
 from api.conversations import BotMessage, ConversationStore
 from api.services import Services
 from tests.api.conftest import settings_for_tests
-from tests.conftest import SOURCE
+from tests.conftest import SOURCE, without_responsible_units
 from tests.fake_publishing import MODULE, FakePublishing
 
 TOKEN = "test-admin-token-0123456789abcdef"
@@ -277,14 +277,6 @@ def files(*items: tuple[str, bytes]) -> dict[str, Any]:
     return {"files": [{"name": name, "content": base64.b64encode(data).decode()} for name, data in items]}
 
 
-def broken_document() -> bytes:
-    """The real document with measure 7's responsible units removed (its line number known)."""
-    lines = SOURCE.read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if line.startswith("7."))
-    lines[index] = re.sub(r"[((]责任单位[::][^))]*[))]", "", lines[index])
-    return "\n".join(lines).encode("utf-8")
-
-
 @pytest.fixture
 def bearer_client(client: TestClient) -> TestClient:
     client.headers.update(BEARER)
@@ -293,9 +285,8 @@ def bearer_client(client: TestClient) -> TestClient:
 
 def test_an_invalid_document_is_listed_with_its_file_and_line(bearer_client: TestClient,
                                                               without_publishing: None) -> None:
-    raw = broken_document()
-    line = raw.decode().split("\n").index(next(x for x in raw.decode().split("\n") if x.startswith("7."))) + 1
-    response = bearer_client.post("/admin/api/uploads", json=files(("new-doc.txt", raw)))
+    text, line = without_responsible_units(7)
+    response = bearer_client.post("/admin/api/uploads", json=files(("new-doc.txt", text.encode("utf-8"))))
     assert response.status_code == 200
     data = response.json()
     assert data["publishable"] is False and data["diff"] is None

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from api.app import create_app
@@ -29,11 +27,11 @@ from api.conversations import BotMessage, ConversationStore
 from api.services import Services
 from knowledge.catalog import Catalog
 from tests.api.conftest import settings_for_tests
-from tests.conftest import SOURCE
+from tests.conftest import SOURCE, without_responsible_units
 from tests.fake_publishing import MODULE, FakePublishing
 from tests.fakes import fake_services
-from tests.live import free_port
 from tests.web.a11y import assert_no_axe_violations, contrast_ratios, reflow_problems
+from tests.web.servers import in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -49,24 +47,12 @@ class AdminServer:
 
 @contextmanager
 def admin_server(services: Services, work_dir: Path, **settings: Any) -> Iterator[str]:
-    """The whole app on a free loopback port, in a thread of this process."""
+    """The whole app over these services, with its data in work_dir, in this process."""
     app = create_app(services, settings_for_tests(**{
         "var_dir": work_dir, "conversations_db": work_dir / "chat.sqlite", "admin_secret_key": "browser-key",
         **settings}))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the admin test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with in_process(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +91,6 @@ def log_in(page: Page, url: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("知识库管理")
 
 
-def broken_document() -> tuple[bytes, int]:
-    """The real document with measure 7's responsible units removed, and that line."""
-    lines = SOURCE.read_text(encoding="utf-8").split("\n")
-    index = next(i for i, line in enumerate(lines) if line.startswith("7."))
-    lines[index] = re.sub(r"[((]责任单位[::][^))]*[))]", "", lines[index])
-    return "\n".join(lines).encode("utf-8"), index + 1
-
-
 def choose(page: Page, name: str, data: bytes) -> None:
     payload: FilePayload = {"name": name, "mimeType": "text/plain", "buffer": data}
     page.get_by_label("文件", exact=True).set_input_files(files=[payload])
@@ -132,8 +110,8 @@ def test_login_check_publish_and_roll_back(page: Page, server: AdminServer, scre
     expect(page.locator(".version.live")).to_have_count(1)
     assert_no_axe_violations(page, "admin dashboard")
 
-    raw, line = broken_document()
-    choose(page, "new-doc.txt", raw)
+    text, line = without_responsible_units(7)
+    choose(page, "new-doc.txt", text.encode("utf-8"))
     page.get_by_role("button", name="检查文件").click()
     problems = page.locator("#problems li")
     expect(problems.first).to_contain_text(f"new-doc.txt 第{line}行")
@@ -263,8 +241,8 @@ def test_admin_pages_reflow(narrow: tuple[str, BrowserContext], server: AdminSer
     view, context = narrow
     page = context.new_page()
     log_in(page, server.url)
-    raw, _ = broken_document()
-    choose(page, "a-rather-long-document-name-2024-amended.txt", raw)
+    text, _ = without_responsible_units(7)
+    choose(page, "a-rather-long-document-name-2024-amended.txt", text.encode("utf-8"))
     page.get_by_role("button", name="检查文件").click()
     expect(page.locator("#problems li").first).to_be_visible()
     assert reflow_problems(page) == []
