@@ -51,6 +51,26 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[PinToday]:
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def private_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty data directory (POLICYBOT_VAR_DIR) for one test, so commands that write
+    under var/ (pending questions, secrets) never touch the developer's."""
+    monkeypatch.setenv("POLICYBOT_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """`policybot ARGS` through click's runner: exit code, stdout, stderr."""
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
 @pytest.fixture(scope="session")
 def default_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default model (built by setup; rebuilt here only if stale) over a fresh index."""

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from api.cli import main
 from knowledge.catalog import Catalog
 from knowledge.errors import DocumentInvalid, MeasureNotFound, UnknownDocument
 from knowledge.pending import PendingQuestions, QuestionRejected, normalise_question
 from knowledge.questions import QuestionBank
-from knowledge.settings import get_settings
-from tests.conftest import SOURCE
+from tests.conftest import SOURCE, cli
 
 DOC = "hongqi-2023-measures"
 
@@ -124,23 +120,13 @@ def test_a_broken_file_is_reported_with_its_line(store: PendingQuestions) -> Non
 
 # ---- the CLI ------------------------------------------------------------------------------
 
-@pytest.fixture
-def var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("POLICYBOT_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
+run = cli
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def test_cli_adds_and_lists_a_pending_question(var_dir: Path) -> None:
+def test_cli_adds_and_lists_a_pending_question(private_var: Path) -> None:
     code, out, _ = run("kb", "add-question", "营业执照怎么注销?", "--measure", "44")
     assert code == 0
-    assert out.startswith(f"pending: {DOC}#44 “营业执照怎么注销?” in {var_dir}/kb/pending/{DOC}.yml")
+    assert out.startswith(f"pending: {DOC}#44 “营业执照怎么注销?” in {private_var}/kb/pending/{DOC}.yml")
     assert "next publish" in out
     code, out, _ = run("kb", "pending", "--json")
     assert code == 0 and json.loads(out) == [{"doc_id": DOC, "measure": 44, "question": "营业执照怎么注销?"}]
@@ -152,18 +138,18 @@ def test_cli_adds_and_lists_a_pending_question(var_dir: Path) -> None:
     (["家电以旧换新有没有补贴?", "-m", "2"], 1, "error: the question is in the evaluation set"),
     (["  ", "-m", "2"], 1, "error: the question is empty"),
 ])
-def test_cli_errors(var_dir: Path, args: list[str], code: int, message: str) -> None:
+def test_cli_errors(private_var: Path, args: list[str], code: int, message: str) -> None:
     got, _, err = run("kb", "add-question", *args)
     assert got == code and err.startswith(message)
-    assert not list(var_dir.glob("kb/pending/*.yml"))
+    assert not list(private_var.glob("kb/pending/*.yml"))
 
 
-def test_cli_usage_errors(var_dir: Path) -> None:
+def test_cli_usage_errors(private_var: Path) -> None:
     assert run("kb", "add-question", "问题")[0] == 2  # --measure is required
     assert run("kb", "add-question", "问题", "-m", "四十四")[0] == 2
 
 
-def test_cli_refuses_a_question_already_pending(var_dir: Path) -> None:
+def test_cli_refuses_a_question_already_pending(private_var: Path) -> None:
     assert run("kb", "add-question", "营业执照怎么注销", "-m", "44")[0] == 0
     code, _, err = run("kb", "add-question", "营业执照怎么注销?", "-m", "45")
     assert code == 1 and err.strip() == f"error: the question is already pending for {DOC}#44"

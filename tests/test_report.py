@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from api.cli import main
 from api.conversations import BotMessage, ConversationStore, Exchange, Turn
 from api.report import (
     LOW_CONFIDENCE,
@@ -24,7 +21,7 @@ from api.report import (
     group_texts,
 )
 from index.embedder import Embedder
-from knowledge.settings import get_settings
+from tests.conftest import cli
 from tests.fakes import fake_embedder
 
 DOC = "hongqi-2023-measures"
@@ -151,20 +148,14 @@ def test_report_groups_counts_and_orders_newest_first(store: ConversationStore) 
 # ---- the command ----------------------------------------------------------------------------
 
 @pytest.fixture
-def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def seeded(private_var: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A seeded store in a private var/, and the fake embedder instead of the model."""
-    db = tmp_path / "chat" / "conversations.sqlite"
-    seed(ConversationStore(db))
-    monkeypatch.setenv("POLICYBOT_VAR_DIR", str(tmp_path))
+    seed(ConversationStore(private_var / "chat" / "conversations.sqlite"))
     monkeypatch.setattr(Embedder, "from_settings", classmethod(lambda cls, settings=None: fake_embedder()))
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
+    return private_var
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
+run = cli
 
 
 def test_cli_report_json_and_text(seeded: Path) -> None:
@@ -192,13 +183,7 @@ def test_cli_report_since_and_bad_dates(seeded: Path) -> None:
     assert code == 2 and "--since" in err
 
 
-def test_cli_report_without_a_store_is_empty_and_creates_nothing(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("POLICYBOT_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    try:
-        code, out, _ = run("report")
-    finally:
-        get_settings.cache_clear()
+def test_cli_report_without_a_store_is_empty_and_creates_nothing(private_var: Path) -> None:
+    code, out, _ = run("report")
     assert code == 0 and out.startswith("0 question(s)")
-    assert not (tmp_path / "chat").exists()
+    assert not (private_var / "chat").exists()
