@@ -109,7 +109,7 @@ class PendingQuestions:
                 raise QuestionRejected("in_bank", f"the question is already in the question bank for "
                                        f"{measure_key}", measure_key)
         entry = PendingQuestion(target.doc_id, target.number, text)
-        with self._locked():
+        with self.locked():
             for other in self.entries():
                 if normalise_question(other.question) == key:
                     where = f"{other.doc_id}#{other.measure}"
@@ -121,7 +121,7 @@ class PendingQuestions:
         """Drop one pending entry; False when there was no such entry."""
         if not _DOC_ID.fullmatch(doc_id):
             return False
-        with self._locked():
+        with self.locked():
             entries = _read(self.path(doc_id))
             kept = [e for e in entries if (e.measure, e.question) != (measure, question)]
             if len(kept) == len(entries):
@@ -130,7 +130,9 @@ class PendingQuestions:
             return True
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def locked(self) -> Iterator[None]:
+        """Exclusive use of the folder; whoever takes the files (a publish merging them,
+        then deleting them) should hold it too, so no entry added meanwhile is lost."""
         self.directory.mkdir(parents=True, exist_ok=True)
         with open(self.directory / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)

@@ -105,6 +105,16 @@ def test_removing_the_last_entry_removes_the_file(store: PendingQuestions, catal
     assert not store.path(DOC).exists() and store.entries() == []
 
 
+def test_concurrent_additions_are_all_kept(store: PendingQuestions, catalog: Catalog) -> None:
+    """The CLI and the answer service may add at once: each addition holds the lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [f"第{n}个并发加入的问题" for n in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda q: store.add(q, 44, catalog), questions))
+    assert sorted(e.question for e in store.entries()) == sorted(questions)
+
+
 def test_a_broken_file_is_reported_with_its_line(store: PendingQuestions) -> None:
     path = store.path("x")
     path.parent.mkdir(parents=True)
