@@ -14,9 +14,10 @@
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   }
-  // After an action the server's message is read out once: move focus to it.
-  const notice = document.querySelector("#error, #message:not([hidden])");
-  if (notice) notice.focus();
+  // After an action, focus goes where the result is: the field the server refused
+  // (its message is tied to it), else the server's message, read out once.
+  const result = document.querySelector("[aria-invalid=true], #error, #message:not([hidden])");
+  if (result) result.focus();
 
   const form = $("upload-form");
   if (!form) return;
