@@ -87,7 +87,8 @@ def group_view(group: Group, index: int, several_documents: bool = False) -> dic
         "reasons": [(REASON_LABELS[r], n) for r, n in group.reasons.items()],
         "last_asked": local_time(group.last_asked),
         "variants": [{"text": text, "count": n} for text, n in group.variants if text != group.question],
-        "cited": [{"number": c.number, "doc_id": c.doc_id, "count": n} for c, n in group.cited],
+        "cited": [{"number": c.number, "doc_id": c.doc_id, "label": c.label if several_documents else
+                   f"第{c.number}条", "count": n} for c, n in group.cited],
         "min_confidence": group.min_confidence,
         "known": None if group.known is None else {
             "where": "待发布题库" if group.known[0] == "pending" else "题库",

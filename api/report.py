@@ -50,9 +50,13 @@ Encode = Callable[[list[str]], np.ndarray]
 class Citation:
     number: int
     doc_id: str | None = None
+    # As the answer wrote it ("第44条", or "《简称》第44条" when several documents are loaded).
+    text: str = field(default="", compare=False)
 
     @property
     def label(self) -> str:
+        if self.text:
+            return self.text
         return f"第{self.number}条" if self.doc_id is None else f"{self.doc_id}#{self.number}"
 
 
@@ -134,15 +138,13 @@ class Report:
 
 
 def _citations(custom: Mapping[str, Any]) -> list[Citation]:
-    """`custom.citations`: measure numbers, or {doc_id, number|measure} once answers name
-    their document."""
-    out = []
-    for item in custom.get("citations") or []:
-        if isinstance(item, int):
-            out.append(Citation(item))
-        elif isinstance(item, Mapping) and isinstance(item.get("number", item.get("measure")), int):
-            out.append(Citation(int(item.get("number", item.get("measure"))), item.get("doc_id")))
-    return out
+    """What an answer cited: `custom.sources` ({doc_id, measure, citation}) where answers
+    name their document, else the measure numbers of `custom.citations`."""
+    sources = [s for s in custom.get("sources") or []
+               if isinstance(s, Mapping) and isinstance(s.get("measure"), int)]
+    if sources:
+        return [Citation(int(s["measure"]), s.get("doc_id"), str(s.get("citation") or "")) for s in sources]
+    return [Citation(item) for item in custom.get("citations") or [] if isinstance(item, int)]
 
 
 def assess(exchange: Exchange, low_confidence: float) -> Finding | None:

@@ -16,6 +16,7 @@ from api.report import (
     LOW_CONFIDENCE,
     NO_CITATION,
     RATED_DOWN,
+    Citation,
     assess,
     build_report,
     group_texts,
@@ -60,9 +61,11 @@ def test_reasons() -> None:
     assert assess(exchange("q", bot(cited(44, 0.99), "up")), 0.9) is None
     # An answer in two messages (a question of the form, then the answer) counts as cited.
     assert assess(exchange("q", bot({"citations": []}), bot(cited(44, 0.97))), 0.9) is None
-    # Citations that name their document (several documents loaded).
-    named = assess(exchange("q", bot({"citations": [{"doc_id": DOC, "number": 44}], "confidence": 0.5})), 0.9)
-    assert named is not None and named.cited[0].label == f"{DOC}#44"
+    # Citations that name their document (custom.sources, beside the bare numbers).
+    named = assess(exchange("q", bot({"citations": [44], "confidence": 0.5, "sources": [
+        {"doc_id": DOC, "measure": 44, "citation": "《红旗区措施》第44条"}]})), 0.9)
+    assert named is not None and named.cited == [Citation(44, DOC)]
+    assert named.cited[0].label == "《红旗区措施》第44条"
 
 
 def test_exact_rewordings_group_before_any_model_is_asked() -> None:
