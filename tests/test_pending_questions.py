@@ -4,6 +4,7 @@ that adds them (`policybot kb add-question`, `policybot kb pending`)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -26,10 +27,14 @@ def store(tmp_path: Path) -> PendingQuestions:
 
 @pytest.fixture(scope="module")
 def two_documents(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    """The same text under two ids: enough for entries of two documents."""
+    """The same measures under two ids and titles: enough for entries of two documents."""
     sources = tmp_path_factory.mktemp("sources")
     shutil.copy(SOURCE, sources / f"{DOC}.txt")
-    shutil.copy(SOURCE, sources / "hongqi-2024-amended.txt")
+    text = SOURCE.read_text(encoding="utf-8")
+    title = re.search(r"《([^》]+)》", text)
+    assert title is not None
+    (sources / "hongqi-2024-amended.txt").write_text(
+        text.replace(title.group(0), f"《{title.group(1)}(修订)》", 1), encoding="utf-8")
     return Catalog.load(sources)
 
 
