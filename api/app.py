@@ -14,14 +14,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.types import Scope
 
-from api import errors
-from api.body_limit import CHAT_BODY_LIMIT, DEFAULT_BODY_LIMIT, WEBHOOK_BODY_LIMIT, BodyLimit
+from api import admin_access, errors
+from api.body_limit import (
+    ADMIN_BODY_LIMIT,
+    CHAT_BODY_LIMIT,
+    DEFAULT_BODY_LIMIT,
+    WEBHOOK_BODY_LIMIT,
+    BodyLimit,
+)
 from api.conversation_ids import ConversationIds
 from api.cors import CHAT_PREFIX, cors_headers
 from api.fair_use import FairUse
 from api.keys import ACTION_TOKEN, SIGNING_KEY, secret
 from api.live_version import follow_live_version
-from api.routers import chat, health, pages, rest, webhook
+from api.routers import admin, admin_api, chat, health, pages, rest, webhook
 from api.services import Services, load_live_services
 from api.throttle import Throttle
 from knowledge.settings import Settings, get_settings
@@ -65,6 +71,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.include_router(rest.router)
     app.include_router(chat.router)
     app.include_router(pages.router)
+    app.include_router(admin.router)
+    app.include_router(admin_api.router)
     return app
 
 
@@ -78,6 +86,7 @@ def configure(app: FastAPI, settings: Settings) -> None:
     app.state.fair_use = FairUse(settings)
     app.state.unsaved_replies = chat.UnsavedReplies()
     errors.install(app)
+    admin_access.install(app, settings)
 
     def chat_cors(scope: Scope) -> dict[str, str]:
         if not scope["path"].startswith(CHAT_PREFIX):
@@ -85,7 +94,8 @@ def configure(app: FastAPI, settings: Settings) -> None:
         origin = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"origin"), None)
         return cors_headers(settings.chat_origins, origin)
 
-    app.add_middleware(BodyLimit, limits=[(CHAT_PREFIX, CHAT_BODY_LIMIT), ("/webhook", WEBHOOK_BODY_LIMIT)],
+    app.add_middleware(BodyLimit, limits=[(CHAT_PREFIX, CHAT_BODY_LIMIT), ("/webhook", WEBHOOK_BODY_LIMIT),
+                                          (admin_access.PREFIX + "/", ADMIN_BODY_LIMIT)],
                        default=DEFAULT_BODY_LIMIT, extra_headers=chat_cors)
     # Added last, so it runs first: an over-budget client is refused before the body.
     app.add_middleware(Throttle, fair_use=app.state.fair_use, delay=settings.throttle_delay,

@@ -18,6 +18,8 @@ from api.errors import TOO_LARGE, BodyTooLarge, error_response
 CHAT_BODY_LIMIT = 16 * 1024
 WEBHOOK_BODY_LIMIT = 4 * 1024 * 1024
 DEFAULT_BODY_LIMIT = 64 * 1024
+# Maintainers upload documents (base64 in JSON): about 1.5 MB of files per request.
+ADMIN_BODY_LIMIT = 2 * 1024 * 1024
 
 
 class BodyLimit:

@@ -6,6 +6,7 @@ Domain errors are translated here into a one-line message and an exit code:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -18,10 +19,10 @@ from index.errors import SearchIndexError
 from index.hybrid import HybridIndex
 from knowledge import validation
 from knowledge.catalog import Catalog
-from knowledge.errors import DocumentInvalid, KnowledgeError
+from knowledge.errors import DocumentInvalid, KnowledgeError, MeasureNotFound, UnknownDocument
 from knowledge.identity import SIDECAR_SUFFIX
 from knowledge.models import Document, Measure
-from knowledge.settings import get_settings
+from knowledge.settings import Settings, get_settings
 from knowledge.validation import validate_file
 from knowledge.validity import describe_validity, validity_of
 from knowledge.versions import live_settings
@@ -39,6 +40,12 @@ def _emit_json(data: Any) -> None:
 def _fail(message: str, code: int = EXIT_NOT_FOUND) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def _knowledge_settings() -> Settings:
+    """The settings naming the knowledge base the commands read: its question bank and
+    evaluation set, beside its documents (_catalog): the live version's."""
+    return live_settings(get_settings())
 
 
 def _catalog() -> Catalog:
@@ -205,6 +212,53 @@ def kb_list(department: str | None, chapter: int | None, in_force: bool, doc_id:
         click.echo(f"{m.number:>3}  {document}{status:<11} {'、'.join(m.departments)}  {m.text[:40]}…")
 
 
+@kb.command("add-question")
+@click.argument("question")
+@click.option("--measure", "-m", type=int, required=True, help="The measure that answers it.")
+@click.option("--doc", "doc_id", help="Document id (default: the newest document).")
+def kb_add_question(question: str, measure: int, doc_id: str | None) -> None:
+    """Add QUESTION to the question bank of a measure at the next publish.
+
+    It waits in var/kb/pending/<doc_id>.yml; rejected (exit 1) when it is already in the
+    bank or pending, or belongs to the evaluation set; exit 3 for an unknown measure."""
+    from api.bank_additions import add_question, pending
+    from knowledge.pending import QuestionRejected
+
+    settings = _knowledge_settings()
+    store = pending(settings)
+    try:
+        entry = add_question(settings, store, _catalog(), question, measure, doc_id)
+    except (MeasureNotFound, UnknownDocument) as exc:
+        _fail(str(exc))
+    except QuestionRejected as exc:
+        _fail(str(exc), EXIT_INVALID)
+    except DocumentInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"pending: {entry.doc_id}#{entry.measure} “{entry.question}” in "
+               f"{store.path(entry.doc_id)} (takes effect at the next publish)")
+
+
+@kb.command("pending")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def kb_pending(as_json: bool) -> None:
+    """Question-bank entries waiting for the next publish."""
+    from api.bank_additions import pending
+
+    try:
+        entries = pending(get_settings()).entries()
+    except DocumentInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    if as_json:
+        _emit_json([{"doc_id": e.doc_id, "measure": e.measure, "question": e.question} for e in entries])
+        return
+    for e in entries:
+        click.echo(f"{e.doc_id}#{e.measure}\t{e.question}")
+
+
 def _load_index() -> HybridIndex:
     from index.embedder import Embedder
     from index.store import load_index
@@ -357,6 +411,53 @@ def eval_command(eval_set: Path | None, tune: bool, as_json: bool, markdown: boo
     lat = report["latency_ms"]
     click.echo(f"latency (in-process hybrid search): p50 {lat['p50']:.1f} ms, "
                f"p95 {lat['p95']:.1f} ms")
+
+
+@main.command()
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only questions asked on or after this day (default: the last 30 days).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def report(since: dt.datetime | None, as_json: bool) -> None:
+    """Questions the chat answered with no citation, rated down or with low confidence,
+    paraphrases grouped, newest first."""
+    from api.bank_additions import known_questions, pending
+    from api.conversations import ConversationStore, StoreUnavailable
+    from api.report import REPORT_DAYS, build_report
+    from index.embedder import Embedder
+    from knowledge.questions import QuestionBank
+
+    settings = _knowledge_settings()
+    start = (since.astimezone() if since else dt.datetime.now(dt.UTC) - dt.timedelta(days=REPORT_DAYS))
+    path = settings.resolved_conversations_db
+    try:
+        exchanges = ConversationStore(path).exchanges(start) if path.exists() else []
+    except StoreUnavailable as exc:
+        _fail(f"conversation store unavailable: {exc}")
+    catalog = _catalog()
+    try:
+        bank = QuestionBank.load(catalog, settings.questions_dir)
+        known = known_questions(pending(settings).entries(), bank)
+    except DocumentInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    embedders: list[Embedder] = []
+
+    def encode(texts: list[str]) -> Any:
+        # The model loads only when there are two wordings to compare.
+        if not embedders:
+            embedders.append(Embedder.from_settings(settings))
+        return embedders[0].encode(texts, query=True)
+
+    try:
+        result = build_report(exchanges, encode, low_confidence=settings.report_low_confidence,
+                              similarity=settings.report_group_similarity, since=start, known=known)
+    except SearchIndexError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        click.echo(result.to_text())
 
 
 @main.command()

@@ -93,6 +93,7 @@ def answer(results: list[SearchResult]) -> Reply:
         "departments": sorted({d for r in chosen for d in r.measure.departments}),
         "validity": [measure_payload(r.measure) for r in chosen],
         "answerable": True,
+        "confidence": round(best.confidence, 3),  # read by `policybot report` (api/report.py)
     })
 
 

@@ -80,6 +80,18 @@ class BotMessage:
     custom: dict[str, Any] | None = None
 
 
+@dataclass
+class Exchange:
+    """A question and the bot messages that answered it (those stored before the next
+    question of the same conversation): what the maintainers' report reads."""
+
+    question_id: int
+    sender: str
+    text: str
+    asked_at: dt.datetime
+    replies: list[Turn]
+
+
 class ConversationStore:
     def __init__(self, path: Path, timeout: float = 2.0) -> None:
         self.path = path
@@ -189,6 +201,26 @@ class ConversationStore:
                 "SELECT id, role, text, buttons, custom, rating FROM turns WHERE sender = ?"
                 " ORDER BY id DESC LIMIT ?", (sender, limit)).fetchall()
         return [_turn(row) for row in reversed(rows)]
+
+    def exchanges(self, since: dt.datetime | None = None) -> list[Exchange]:
+        """Every question asked at or after `since` (all when None), with its answer,
+        newest first."""
+        after = (since or dt.datetime.min.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, role, text, buttons, custom, rating, created_at, sender FROM turns"
+                " WHERE created_at >= ? ORDER BY sender, id",
+                (after.isoformat(timespec="seconds"),)).fetchall()
+        out: list[Exchange] = []
+        current: Exchange | None = None
+        for row in rows:
+            if row[1] == "user":
+                current = Exchange(row[0], row[7], row[2] or "", dt.datetime.fromisoformat(row[6]), [])
+                out.append(current)
+            elif current is not None and current.sender == row[7]:
+                current.replies.append(_turn(row[:6]))
+        out.sort(key=lambda e: e.question_id, reverse=True)
+        return out
 
     def rate(self, sender: str, message_id: int, rating: Rating) -> bool:
         """Record (or change) the rating of one of the sender's bot messages.

@@ -1,6 +1,8 @@
-"""The deployment's secrets: the key that signs conversation ids and the action token.
+"""The deployment's secrets: the key that signs conversation ids, the action token and
+the key that signs maintainers' admin sessions.
 
-Each comes from its setting (POLICYBOT_SECRET_KEY, POLICYBOT_ACTION_TOKEN) when a
+Each comes from its setting (POLICYBOT_SECRET_KEY, POLICYBOT_ACTION_TOKEN,
+POLICYBOT_ADMIN_SECRET_KEY) when a
 deployment manages secrets itself; otherwise it is generated once and kept in a file
 under var/secrets/ (mode 0600), so a restart keeps every browser's conversation and
 Rasa's token valid. These files are user data, not build output: `make clean` keeps
@@ -18,11 +20,12 @@ from knowledge.settings import Settings
 SIGNING_KEY = "conversation-key"
 ACTION_TOKEN = "action-token"
 RASA_TOKEN = "rasa-token"  # Rasa's model API on loopback: publishing loads new models
+ADMIN_KEY = "admin-session-key"
 # The production profile's databases (api/prod/): generated, never typed by anyone.
 PG_PASSWORD = "pg-password"
 REDIS_PASSWORD = "redis-password"
 _NAMES = {SIGNING_KEY: "secret_key", ACTION_TOKEN: "action_token", RASA_TOKEN: "rasa_token",
-          PG_PASSWORD: "pg_password", REDIS_PASSWORD: "redis_password"}
+          ADMIN_KEY: "admin_secret_key", PG_PASSWORD: "pg_password", REDIS_PASSWORD: "redis_password"}
 
 
 def secret(settings: Settings, name: str) -> str:

@@ -44,6 +44,7 @@ from index.embedder import MODEL_ID_PREFIX
 from knowledge.catalog import Catalog
 from knowledge.diff import KbDiff, KnowledgeState, compare, tree_digests
 from knowledge.errors import Problem
+from knowledge.pending import PendingQuestions
 from knowledge.questions import QuestionBank
 from knowledge.settings import PACKAGE_DIR, Settings, get_settings
 from knowledge.validation import validate_tree
@@ -222,15 +223,12 @@ def diff(tree: Path, settings: Settings | None = None) -> KbDiff:
 
 # ---- building -----------------------------------------------------------------------------
 
-def pending_dir(settings: Settings) -> Path:
-    """Question-bank entries maintainers added from the chat report, for the next publish."""
-    return settings.resolved_kb_dir / "pending"
-
-
 def _merge_pending(tree: Path, settings: Settings) -> list[Path]:
-    """Copy pending question-bank files into the tree (merging with a file of the same
-    name); returns the pending files taken, to be cleared once the version is live."""
-    taken = sorted(pending_dir(settings).glob("*.yml")) if pending_dir(settings).is_dir() else []
+    """Copy pending question-bank files (knowledge/pending.py) into the tree, merging with
+    a file of the same name; returns the pending files taken, cleared once the version is
+    live. The caller holds the pending folder's lock, so no addition slips in between."""
+    folder = settings.pending_questions_dir
+    taken = sorted(folder.glob("*.yml")) if folder.is_dir() else []
     for path in taken:
         target = tree / "questions" / f"maintainers-{path.name}"
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -347,7 +345,7 @@ def publish(tree: Path, *, origin: str = "cli", settings: Settings | None = None
     problems = validate(tree, settings)
     if problems:
         raise PublishRejected(problems)
-    with _exclusive(settings):
+    with _exclusive(settings), PendingQuestions(settings.pending_questions_dir).locked():
         previous = live(settings)
         pending = _merge_pending(tree, settings)
         changes = diff(tree, settings)

@@ -96,6 +96,25 @@ class Settings(BaseSettings):
     pg_password: str = ""
     redis_password: str = ""
 
+    # Maintainers' pages and API under /admin (api/routers/admin.py): off while empty.
+    # The token is what a maintainer types to log in (or sends as a Bearer token); use a
+    # long random one. admin_secret_key signs the session cookie (empty: generated once
+    # under var_dir/secrets/); sessions end after admin_session_minutes. Failed logins
+    # are limited per client (`limits` syntax, counted with rate_limit_storage).
+    admin_token: str = ""
+    admin_secret_key: str = ""
+    admin_session_minutes: int = 480
+    admin_login_limits: str = "10/minute;100/day"
+
+    # `policybot report` and /admin/report: an answer whose retrieval confidence (the
+    # no-answer gate's probability, index/hybrid.py) is below this is listed as unsure.
+    # 0.9: on the evaluation set, answers under it were wrong 4 times in 16, over it 2 in 138.
+    report_low_confidence: float = 0.9
+    # Questions whose embeddings have at least this cosine with every other question of a
+    # group are one question in different words (complete linkage; measured for the
+    # distilled default model in tests/test_report_grouping.py; another model needs its own).
+    report_group_similarity: float = 0.8
+
     @property
     def resolved_kb_dir(self) -> Path:
         return self.kb_dir or self.var_dir / "kb"
@@ -123,6 +142,15 @@ class Settings(BaseSettings):
     @property
     def development_index_dir(self) -> Path:
         return self.var_dir / "index"
+
+    @property
+    def resolved_conversations_db(self) -> Path:
+        return self.conversations_db or self.var_dir / "chat" / "conversations.sqlite"
+
+    @property
+    def pending_questions_dir(self) -> Path:
+        """Question-bank entries added by maintainers, merged into the next published version."""
+        return self.resolved_kb_dir / "pending"
 
     @property
     def secrets_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "knowledge" / "sources" / "hongqi-2023-measures.txt"
 PinToday = Callable[[str], None]
+
+
+def without_responsible_units(number: int) -> tuple[str, int]:
+    """The real document with one measure's "(责任单位:…)" removed, and that measure's line:
+    a document that fails validation at a known place."""
+    lines = SOURCE.read_text(encoding="utf-8").split("\n")
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"{number}."))
+    lines[index] = re.sub(r"[((]责任单位[::][^))]*[))]", "", lines[index])
+    return "\n".join(lines), index + 1
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +49,26 @@ def today(monkeypatch: pytest.MonkeyPatch) -> Iterator[PinToday]:
 
     yield pin
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def private_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty data directory (POLICYBOT_VAR_DIR) for one test, so commands that write
+    under var/ (pending questions, secrets) never touch the developer's."""
+    monkeypatch.setenv("POLICYBOT_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """`policybot ARGS` through click's runner: exit code, stdout, stderr."""
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="session")

@@ -102,7 +102,8 @@ def up(role: str, node_count: int, rasa_per_node: int, workers: int, db_host: st
             for node in started_nodes:
                 node.start(supervisor)
         if role in ("all", "front"):
-            targets = [u for u in upstreams.split(",") if u] or [f"127.0.0.1:{n.api_port}" for n in started_nodes]
+            targets = ([u for u in upstreams.split(",") if u]
+                       or [f"127.0.0.1:{n.api_port}" for n in started_nodes])
             if not targets:
                 raise StartFailed("the front needs --upstreams host:port,…")
             Front(listen, targets, prod_dir(settings) / "nginx", supervisor.log_dir, admin).start(supervisor)

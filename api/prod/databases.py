@@ -78,8 +78,8 @@ class Postgres:
         return managed
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
-        done = self._run([_pg_binary("psql"), "-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres",
-                          "-d", database, "-tAc", sql])
+        done = self._run([_pg_binary("psql"), "-h", str(self.socket_dir), "-p", str(self.port),
+                          "-U", "postgres", "-d", database, "-tAc", sql])
         if done.returncode != 0:
             raise StartFailed(f"psql failed: {done.stderr[-1000:]}")
         return done.stdout.strip()

@@ -196,9 +196,7 @@ def get_store(request: Request) -> ConversationStore:
     store: ConversationStore | None = getattr(request.app.state, "conversations", None)
     if store is None:
         settings = _settings(request)
-        store = ConversationStore(settings.conversations_db
-                                  or settings.var_dir / "chat" / "conversations.sqlite",
-                                  timeout=settings.store_timeout)
+        store = ConversationStore(settings.resolved_conversations_db, timeout=settings.store_timeout)
         request.app.state.conversations = store
     return store
 

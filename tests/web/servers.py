@@ -1,21 +1,26 @@
 """`policybot serve` as a real process on a free port, for tests that need a browser or HTTP.
 
 Each server gets its own chat store (POLICYBOT_CONVERSATIONS_DB) so it starts empty and
-tests never write to the developer's var/chat.
+tests never write to the developer's var/chat. `in_process` serves an app made in the
+test's own process instead, for tests that replace a module (the admin's publishing).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import uvicorn
+from starlette.types import ASGIApp
+
 from tests.live import CONVERSATIONS_DB, api_server, free_port
 
-__all__ = ["Server", "free_port", "serve", "static_site"]
+__all__ = ["Server", "free_port", "in_process", "serve", "static_site"]
 
 
 @dataclass
@@ -29,6 +34,25 @@ def serve(index_dir: Path, work_dir: Path, rasa_url: str) -> Iterator[Server]:
     """Start `policybot serve`, wait for /health, stop it afterwards (log in work_dir)."""
     with api_server(index_dir, rasa_url, work_dir) as url:
         yield Server(url, work_dir / CONVERSATIONS_DB)
+
+
+@contextmanager
+def in_process(app: ASGIApp) -> Iterator[str]:
+    """The app on a free loopback port, served by uvicorn in a thread of this process
+    (lifespan included); its URL once it has started."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the in-process test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @contextmanager
