@@ -13,13 +13,14 @@ PYTEST_ARGS ?=
 RASA := source scripts/rasa-env.sh && $(RASA_VENV)/bin/rasa
 RASA_FILES := --config config.yml --domain bot/domain.yml
 
-.PHONY: help setup venv venv-rasa bot-validate run test test-fast lint \
+.PHONY: help setup venv venv-rasa bot-validate prod-deps run-prod run test test-fast lint \
         kb eval eval-chat nlu-eval bench bench-chat bench-abuse bench-publish readme-figures clean \
         delete-conversations browser
 
 help:
 	@echo "Use:"
 	@echo "  make run             set up everything and start the assistant"
+	@echo "  make run-prod        the same on PostgreSQL, Redis, several Rasa/answer processes, nginx"
 	@echo "  make test            set up everything, lint, validate the bot data, run all tests (CI)"
 	@echo "  make test-fast       the tests without the slow and e2e markers (developer loop, seconds)"
 	@echo "  make lint            ruff + mypy"
@@ -64,6 +65,14 @@ bot-validate: kb
 
 run: setup
 	@scripts/run-all.sh
+
+# The production profile on this machine: PostgreSQL, Redis, several Rasa and answer-
+# service processes, nginx on 127.0.0.1:8080 (README, "Production profile").
+prod-deps:
+	@scripts/install-prod.sh
+
+run-prod: setup prod-deps
+	@$(POLICYBOT) prod up
 
 lint: venv venv-rasa
 	$(VENV)/bin/ruff check knowledge index api bot tests

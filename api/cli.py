@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from api.kb_commands import COMMANDS as KB_LIFECYCLE
+from api.prod.cli import prod
 from index.errors import SearchIndexError
 from index.hybrid import HybridIndex
 from knowledge import validation
@@ -61,6 +62,9 @@ def _catalog() -> Catalog:
 @click.group()
 def main() -> None:
     """policybot: cited answers about district policy measures."""
+
+
+main.add_command(prod)
 
 
 @main.group()

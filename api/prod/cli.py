@@ -10,6 +10,7 @@ profile"). Ctrl-C stops what this command started; so does any of it dying.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -81,8 +82,9 @@ def up(role: str, node_count: int, rasa_per_node: int, workers: int, db_host: st
        admin: bool) -> None:
     """Start ROLE here and keep it running until Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGTERM, _interrupt)  # stop everything on SIGTERM, as on Ctrl-C
     settings = get_settings()
-    supervisor = Supervisor(settings.var_dir / "log" / "prod")
+    supervisor = Supervisor(settings.var_dir / "log" / "prod", prod_dir(settings) / "processes.json")
     postgres, redis = databases(settings, db_host, pg_port, redis_port)
     database_url = settings.database_url or postgres.url()
     redis_url = settings.redis_url or redis.url()
@@ -108,9 +110,9 @@ def up(role: str, node_count: int, rasa_per_node: int, workers: int, db_host: st
                 raise StartFailed("the front needs --upstreams host:port,…")
             Front(listen, targets, prod_dir(settings) / "nginx", supervisor.log_dir, admin).start(supervisor)
         click.echo(_summary(role, listen, started_nodes, db_host, pg_port, redis_port, supervisor.log_dir))
-        dead = supervisor.first_exit()
-        click.echo(f"error: {dead.name} stopped (exit {dead.process.returncode}); see {dead.log_file}",
-                   err=True)
+        dead = supervisor.watch()
+        click.echo(f"error: {dead.name} keeps stopping (exit {dead.process.returncode}); "
+                   f"see {dead.log_file}", err=True)
         supervisor.stop_all()
         sys.exit(1)
     except StartFailed as exc:
@@ -121,6 +123,10 @@ def up(role: str, node_count: int, rasa_per_node: int, workers: int, db_host: st
         click.echo("stopping the production profile...")
     finally:
         supervisor.stop_all()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _summary(role: str, listen: str, started: list[Node], db_host: str, pg_port: int, redis_port: int,
