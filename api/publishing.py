@@ -28,7 +28,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,6 @@ from typing import Any
 import httpx
 import yaml
 
-from api.keys import RASA_TOKEN, secret
 from bot import training
 from index import distill
 from index.build import build_index, distillation_texts, index_inputs
@@ -65,9 +64,8 @@ Progress = Callable[[str], None]
 # What a knowledge tree holds (knowledge/ in git also holds code and the evaluation set).
 TREE_PARTS = ("sources", "questions", "eligibility", "departments.yml", "terms.txt")
 SEED = PACKAGE_DIR
-SWITCH_TIMEOUT = 60.0
+SWITCH_TIMEOUT = 360.0  # loading a new Rasa model takes a while on two cores
 ORIGINS = ".origins.json"  # staged file -> the file it came from, for problem messages
-RASA_LOAD_TIMEOUT = 300.0
 NOT_KNOWLEDGE = ("not a document (.txt), a sidecar (.meta.yml), a rule or question-bank file (.yml) "
                  "or a knowledge folder")
 
@@ -391,15 +389,15 @@ def rollback(version_id: str | None = None, *, settings: Settings | None = None,
 # ---- switching the running services -----------------------------------------------------
 
 def _switch(settings: Settings, previous: KbVersion | None, target: KbVersion, say: Progress) -> None:
+    """Move the pointer and wait for the running answer services to follow (each one has
+    its Rasa processes load the version's model first, api/live_version.py); move it back
+    when one does not."""
     set_live(settings, target.id)
     try:
         _await_answer_services(settings, target.id, say)
-        _load_rasa_model(settings, target, say)
     except PublishFailed:
         if previous is not None:
             set_live(settings, previous.id)
-            with suppress(PublishFailed):
-                _load_rasa_model(settings, previous, _quiet)
         else:
             (settings.resolved_kb_dir / "LIVE").unlink(missing_ok=True)
         raise
@@ -421,39 +419,9 @@ def _await_answer_services(settings: Settings, version_id: str, say: Progress) -
                 say(f"no answer service at {url}: it will serve the new version when it starts")
                 break
             if health.get("kb_version") == version_id:
-                say(f"the answer service at {url} serves the new version")
+                say(f"the answer service at {url} (and its Rasa) serves the new version")
                 break
             if time.monotonic() > deadline:
                 raise PublishFailed(f"the answer service at {url} did not switch to {version_id} "
                                     f"within {SWITCH_TIMEOUT:.0f} s (it serves {health.get('kb_version')})")
             time.sleep(0.2)
-
-
-def _load_rasa_model(settings: Settings, target: KbVersion, say: Progress) -> None:
-    model = target.rasa_model
-    if model is None:
-        return
-    url = settings.rasa_url.rstrip("/")
-    params = {"token": secret(settings, RASA_TOKEN)}
-    try:
-        status = httpx.get(f"{url}/status", params=params, timeout=10)
-    except httpx.HTTPError:
-        say(f"Rasa is not running at {url}: it will load the new model when it starts")
-        return
-    if status.status_code in (401, 403):
-        raise PublishFailed(f"Rasa at {url} refused the model-API token (POLICYBOT_RASA_TOKEN)")
-    if status.status_code != 200:
-        raise PublishFailed(f"Rasa at {url} has no model API (started without --enable-api?): "
-                            f"restart it to serve {target.id}")
-    if Path(str(status.json().get("model_file", ""))).name == model.name:
-        return
-    say("Rasa is loading the new model")
-    try:
-        loaded = httpx.put(f"{url}/model", params=params, json={"model_file": str(model.resolve())},
-                           timeout=RASA_LOAD_TIMEOUT)
-    except httpx.HTTPError as exc:
-        raise PublishFailed(f"Rasa at {url} did not load {model.name}: {exc}") from exc
-    if loaded.status_code != 204:
-        raise PublishFailed(f"Rasa at {url} did not load {model.name}: "
-                            f"{loaded.status_code} {loaded.text[:300]}")
-    say("Rasa serves the new model")

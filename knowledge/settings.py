@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # machine's port), and the token of Rasa's model API (empty: var_dir/secrets/).
     api_urls: str = ""
     rasa_token: str = ""
+    # Whether this answer service has its Rasa processes (rasa_url, comma-separated)
+    # load the live version's model (api/rasa_models.py).
+    manage_rasa: bool = True
 
     # The production profile (api/prod/, `policybot prod`): where the shared state lives.
     # database_url: conversations (SQLAlchemy URL; empty: SQLite under var/chat/);
