@@ -180,17 +180,25 @@ class KbStack:
         return "\n".join(str(m["text"]) for m in response.json()["messages"])
 
 
-@contextmanager
-def start_kb_stack(work: Path, today: str = TODAY) -> Iterator[KbStack]:
-    """A copy of the live seed version in a knowledge-base folder of its own (the models
-    stay shared with var/kb, so nothing is rebuilt that need not be), one answer service
-    following it and one Rasa with its model API on loopback."""
+def copy_live_seed(work: Path) -> Path:
+    """A knowledge-base folder of its own holding a copy of the live version (the models
+    stay shared with var/kb, so nothing is rebuilt that need not be); its path."""
     seed = live(get_settings())
     if seed is None:
         raise RuntimeError("nothing is published in var/kb: run `make setup`")
     kb_dir = work / "kb"
     shutil.copytree(seed.root, kb_dir / "versions" / seed.id)
     (kb_dir / LIVE).write_text(seed.id + "\n", encoding="utf-8")
+    return kb_dir
+
+
+@contextmanager
+def start_kb_stack(work: Path, today: str = TODAY) -> Iterator[KbStack]:
+    """One answer service following a copy of the live version (copy_live_seed) and one
+    Rasa with its model API on loopback."""
+    kb_dir = copy_live_seed(work)
+    seed = live(get_settings())
+    assert seed is not None
     rasa_port = free_port()
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     shared = {"POLICYBOT_KB_DIR": str(kb_dir),
@@ -210,7 +218,11 @@ class ChatLoad:
     url: str
     statuses: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    answered: dict[str, int] = field(default_factory=dict)  # conversation token -> turns answered
     stop: threading.Event = field(default_factory=threading.Event)
+
+    def answered_turns(self) -> dict[str, int]:
+        return dict(self.answered)
 
     def sender(self, i: int) -> None:
         questions = ["贷款到期还不上能延期吗?", "第44条", "出口信用保险保费能补贴多少?", "那找哪个部门?"]
@@ -226,6 +238,7 @@ class ChatLoad:
                     self.statuses.append(response.status_code)
                     if response.status_code == 200:
                         token = response.json()["sender"]
+                        self.answered[token] = self.answered.get(token, 0) + 1
                 except httpx.HTTPError as exc:
                     self.errors.append(f"{type(exc).__name__}: {exc}")
                 turn += 1

@@ -1,0 +1,164 @@
+"""The production profile end to end: `policybot prod up` with PostgreSQL, Redis, two
+application nodes (each two Rasa processes and two answer-service workers) and nginx,
+all on loopback, driven through nginx as the website would, with faults caused for real
+(a Rasa process killed, PostgreSQL and Redis restarted) and a publish under load."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT, SOURCE
+from tests.live import GENEROUS_LIMITS, ChatLoad, copy_live_seed, free_port
+
+pytestmark = pytest.mark.e2e
+POLICYBOT = str(Path(sys.executable).parent / "policybot")
+TODAY = "2024-06-01"
+
+
+@dataclass
+class Profile:
+    front: str
+    api_urls: list[str]
+    var_dir: Path
+    env: dict[str, str]
+
+    def processes(self) -> dict[str, dict[str, object]]:
+        state: dict[str, dict[str, object]] = json.loads(
+            (self.var_dir / "prod" / "processes.json").read_text(encoding="utf-8"))
+        return state
+
+    def pid(self, name: str) -> int:
+        return int(str(self.processes()[name]["pid"]))
+
+    def chat(self, message: str, token: str | None = None) -> httpx.Response:
+        body: dict[str, object] = {"message": message}
+        if token:
+            body["sender"] = token
+        return httpx.post(f"{self.front}/api/chat", json=body, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Profile]:
+    work = tmp_path_factory.mktemp("prod")
+    work.chmod(0o755)  # PostgreSQL runs as its own user and must reach its folder
+    kb_dir = copy_live_seed(work)
+    ports = {name: free_port() for name in ("pg", "redis", "listen")}
+    api_port, rasa_port = free_port(), free_port()
+    env = {**os.environ, "POLICYBOT_VAR_DIR": str(work / "var"), "POLICYBOT_KB_DIR": str(kb_dir),
+           "POLICYBOT_ARTIFACTS_DIR": os.environ.get("POLICYBOT_ARTIFACTS_DIR", str(ROOT / "var" / "kb")),
+           "POLICYBOT_TODAY": TODAY, "POLICYBOT_CLIENT_RATE_LIMITS": GENEROUS_LIMITS,
+           "POLICYBOT_CONVERSATION_RATE_LIMITS": GENEROUS_LIMITS,
+           "POLICYBOT_HEAVY_TURN_RATE_LIMITS": GENEROUS_LIMITS}
+    (work / "var").mkdir()
+    (work / "var").chmod(0o755)
+    log = (work / "prod.log").open("wb")
+    process = subprocess.Popen(
+        [POLICYBOT, "prod", "up", "--nodes", "2", "--rasa", "2", "--workers", "2",
+         "--pg-port", str(ports["pg"]), "--redis-port", str(ports["redis"]),
+         "--api-port", str(api_port), "--rasa-port", str(rasa_port),
+         "--listen", f"127.0.0.1:{ports['listen']}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    front = f"http://127.0.0.1:{ports['listen']}"
+    deadline = time.monotonic() + 900
+    try:
+        while b"is running" not in (work / "prod.log").read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((work / "prod.log").read_text(errors="replace")[-4000:])
+            time.sleep(2)
+        yield Profile(front, [f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{api_port + 1}"],
+                      work / "var", {**env, "POLICYBOT_API_URLS": f"http://127.0.0.1:{api_port},"
+                                                                  f"http://127.0.0.1:{api_port + 1}"})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_a_conversation_through_the_front_keeps_its_context_across_rasa_processes(profile: Profile) -> None:
+    first = profile.chat("出口信用保险保费能补贴多少?")
+    assert first.status_code == 200, first.text
+    token = first.json()["sender"]
+    assert "第50条" in first.json()["messages"][0]["text"]
+    # Turns are spread over four Rasa processes: the follow-ups only work if the
+    # conversation is shared through PostgreSQL (and locked through Redis).
+    for _ in range(4):
+        follow_up = profile.chat("那找哪个部门?", token)
+        assert follow_up.status_code == 200
+        assert follow_up.json()["messages"][0]["text"].startswith("第50条由")
+
+
+def test_only_public_routes_pass_the_front(profile: Profile) -> None:
+    assert httpx.get(f"{profile.front}/health", timeout=10).json()["status"] == "ok"
+    assert httpx.post(f"{profile.front}/webhook", json={}, timeout=10).status_code == 404
+    assert httpx.get(f"{profile.front}/actions", timeout=10).status_code == 404
+    assert httpx.get(f"{profile.front}/operator", timeout=10).status_code == 200
+
+
+def _conversations_intact(profile: Profile, load: ChatLoad) -> None:
+    """Every answered turn is stored once: no lost and no doubled turn."""
+    for token, answered in load.answered_turns().items():
+        history = httpx.post(f"{profile.front}/api/chat/history", json={"sender": token}, timeout=30)
+        assert history.status_code == 200
+        users = [t for t in history.json()["turns"] if t["role"] == "user"]
+        assert len(users) == answered, (token, len(users), answered)
+
+
+def test_killing_a_rasa_process_under_load(profile: Profile) -> None:
+    with ChatLoad(f"{profile.front}/api/chat") as load:
+        time.sleep(3)
+        name = sorted(n for n in profile.processes() if "-rasa-" in n)[0]
+        os.killpg(profile.pid(name), signal.SIGKILL)
+        time.sleep(8)
+    statuses = set(load.statuses)
+    assert statuses <= {200, 503}, statuses
+    assert load.statuses.count(503) <= 3, load.statuses.count(503)  # turns in flight at the kill
+    assert load.errors == []
+    _conversations_intact(profile, load)
+
+
+@pytest.mark.parametrize("database", ["postgres", "redis"])
+def test_a_database_restart_gives_503s_then_recovers_with_nothing_lost(profile: Profile,
+                                                                      database: str) -> None:
+    with ChatLoad(f"{profile.front}/api/chat") as load:
+        time.sleep(2)
+        os.killpg(profile.pid(database), signal.SIGTERM)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:  # back up (the supervisor restarts it)
+            time.sleep(2)
+            if load.statuses[-5:] == [200] * 5:
+                break
+        time.sleep(2)
+    assert set(load.statuses) <= {200, 503}, set(load.statuses)
+    assert load.statuses[-5:] == [200] * 5
+    assert load.errors == []
+    _conversations_intact(profile, load)
+
+
+def test_a_publish_under_load_switches_both_nodes(profile: Profile, tmp_path: Path) -> None:
+    amended = tmp_path / SOURCE.name
+    amended.write_text(SOURCE.read_text(encoding="utf-8").replace(
+        "最长可延至2023年6月30日", "最长可延至2024年12月31日"), encoding="utf-8")
+    with ChatLoad(f"{profile.front}/api/chat") as load:
+        published = subprocess.run([POLICYBOT, "kb", "publish", str(amended), "--yes", "--json"], cwd=ROOT,
+                                   env=profile.env, text=True, capture_output=True, timeout=900)
+    assert published.returncode == 0, published.stderr
+    version = json.loads(published.stdout)["id"]
+    assert set(load.statuses) == {200} and load.errors == []
+    for url in profile.api_urls:
+        assert httpx.get(f"{url}/health", timeout=10).json()["kb_version"] == version
+    answer = profile.chat("第44条").json()["messages"][0]["text"]
+    assert "2024年12月31日" in answer
