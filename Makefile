@@ -14,7 +14,7 @@ RASA := source scripts/rasa-env.sh && $(RASA_VENV)/bin/rasa
 RASA_FILES := --config config.yml --domain bot/domain.yml
 
 .PHONY: help setup venv venv-rasa bot-validate prod-deps run-prod run test test-fast lint \
-        kb eval eval-chat nlu-eval bench bench-chat bench-abuse bench-publish readme-figures clean \
+        kb eval eval-chat nlu-eval bench bench-chat bench-abuse bench-publish bench-profiles readme-figures clean \
         delete-conversations browser
 
 help:
@@ -40,6 +40,7 @@ help:
 	@echo "  make bench-chat      chat latency at 1, 10 and 50 concurrent senders"
 	@echo "  make bench-abuse     a normal user's latency alone and during 20 abusive senders"
 	@echo "  make bench-publish   publish and roll back under chat load: time, failed requests"
+	@echo "  make bench-profiles  embedded vs production profile: throughput, latency, CPU per turn"
 	@echo "  make readme-figures  all of the above, written into README.md (~15 min)"
 	@echo "  make clean           remove what setup and the measurements generated (keeps conversations)"
 	@echo "  make delete-conversations  delete all conversations, ratings and secrets (asks first)"
@@ -103,6 +104,9 @@ bench-abuse: setup
 
 bench-publish: setup
 	$(PY) -m tests.bench.bench_publish
+
+bench-profiles: setup prod-deps
+	$(PY) -m tests.bench.bench_profiles
 
 eval-chat: setup
 	$(PY) -m tests.bench.chat_eval

@@ -2,11 +2,11 @@
 # Regenerate the measured figures in README.md (between the figures markers). Never edit
 # those lines by hand. Parts: retrieval (eval + retrieval benchmark, ~1 min) and bot
 # (NLU cross-validation, chat on the eval set, chat benchmark; ~15 min), abuse (the
-# fair-use benchmark, ~3 min) and publish (publish/rollback under load, ~5 min).
-# Default: all four.
+# fair-use benchmark, ~3 min), publish (publish/rollback under load, ~5 min) and
+# profiles (embedded vs production, ~15 min). Default: all five.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-parts=("${@:-retrieval bot abuse publish}")
+parts=("${@:-retrieval bot abuse publish profiles}")
 parts=(${parts[@]})
 blocks=()
 mkdir -p var/bench
@@ -28,7 +28,11 @@ for part in "${parts[@]}"; do
         publish)
             .venv/bin/python -m tests.bench.bench_publish > /dev/null
             blocks+=(publish:var/bench/publish.md) ;;
-        *) echo "unknown part: $part (retrieval | bot | abuse | publish)" >&2; exit 2 ;;
+        profiles)
+            scripts/install-prod.sh > /dev/null
+            .venv/bin/python -m tests.bench.bench_profiles > /dev/null
+            blocks+=(profiles:var/bench/profiles.md) ;;
+        *) echo "unknown part: $part (retrieval | bot | abuse | publish | profiles)" >&2; exit 2 ;;
     esac
 done
 .venv/bin/python -m tests.bench.readme_figures "${blocks[@]}"

@@ -6,9 +6,11 @@ of servers serve every end-to-end test of a session (fixture `live_stack` in con
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -254,3 +256,67 @@ class ChatLoad:
         self.stop.set()
         for thread in self.threads:
             thread.join()
+
+
+@dataclass
+class Profile:
+    """A running production profile (`policybot prod up`) and how to reach it."""
+
+    front: str
+    api_urls: list[str]
+    var_dir: Path
+    env: dict[str, str]
+
+    def processes(self) -> dict[str, dict[str, object]]:
+        state: dict[str, dict[str, object]] = json.loads(
+            (self.var_dir / "prod" / "processes.json").read_text(encoding="utf-8"))
+        return state
+
+    def pid(self, name: str) -> int:
+        return int(str(self.processes()[name]["pid"]))
+
+    def chat(self, message: str, token: str | None = None) -> httpx.Response:
+        body: dict[str, object] = {"message": message}
+        if token:
+            body["sender"] = token
+        return httpx.post(f"{self.front}/api/chat", json=body, timeout=60)
+
+
+@contextmanager
+def prod_profile(work: Path, nodes: int = 2, rasa: int = 2, workers: int = 2, today: str = TODAY,
+                 limits: str = GENEROUS_LIMITS) -> Iterator[Profile]:
+    """`policybot prod up` over a copy of the live version, every port free, its data and
+    secrets under work/var; stopped (SIGTERM, as Ctrl-C) afterwards."""
+    work.chmod(0o755)  # PostgreSQL runs as its own user and must reach its folder
+    kb_dir = copy_live_seed(work)
+    var_dir = work / "var"
+    var_dir.mkdir()
+    var_dir.chmod(0o755)
+    pg, redis, listen, api_port, rasa_port = (free_port() for _ in range(5))
+    env = {**os.environ, "POLICYBOT_VAR_DIR": str(var_dir), "POLICYBOT_KB_DIR": str(kb_dir),
+           "POLICYBOT_ARTIFACTS_DIR": str(get_settings().resolved_artifacts_dir.resolve()),
+           "POLICYBOT_TODAY": today, "POLICYBOT_CLIENT_RATE_LIMITS": limits,
+           "POLICYBOT_CONVERSATION_RATE_LIMITS": limits, "POLICYBOT_HEAVY_TURN_RATE_LIMITS": limits}
+    log_path = work / "prod.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "policybot"), "prod", "up", "--nodes", str(nodes),
+             "--rasa", str(rasa), "--workers", str(workers), "--pg-port", str(pg),
+             "--redis-port", str(redis), "--api-port", str(api_port), "--rasa-port", str(rasa_port),
+             "--listen", f"127.0.0.1:{listen}"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    api_urls = [f"http://127.0.0.1:{api_port + i}" for i in range(nodes)]
+    deadline = time.monotonic() + 900
+    try:
+        while b"is running" not in log_path.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log_path.read_text(errors="replace")[-4000:])
+            time.sleep(2)
+        yield Profile(f"http://127.0.0.1:{listen}", api_urls, var_dir,
+                      {**env, "POLICYBOT_API_URLS": ",".join(api_urls)})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)

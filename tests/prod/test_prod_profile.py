@@ -12,80 +12,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import ROOT, SOURCE
-from tests.live import GENEROUS_LIMITS, ChatLoad, copy_live_seed, free_port
+from tests.live import ChatLoad, Profile, prod_profile
 
 pytestmark = pytest.mark.e2e
 POLICYBOT = str(Path(sys.executable).parent / "policybot")
 TODAY = "2024-06-01"
 
 
-@dataclass
-class Profile:
-    front: str
-    api_urls: list[str]
-    var_dir: Path
-    env: dict[str, str]
-
-    def processes(self) -> dict[str, dict[str, object]]:
-        state: dict[str, dict[str, object]] = json.loads(
-            (self.var_dir / "prod" / "processes.json").read_text(encoding="utf-8"))
-        return state
-
-    def pid(self, name: str) -> int:
-        return int(str(self.processes()[name]["pid"]))
-
-    def chat(self, message: str, token: str | None = None) -> httpx.Response:
-        body: dict[str, object] = {"message": message}
-        if token:
-            body["sender"] = token
-        return httpx.post(f"{self.front}/api/chat", json=body, timeout=60)
-
-
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Profile]:
-    work = tmp_path_factory.mktemp("prod")
-    work.chmod(0o755)  # PostgreSQL runs as its own user and must reach its folder
-    kb_dir = copy_live_seed(work)
-    ports = {name: free_port() for name in ("pg", "redis", "listen")}
-    api_port, rasa_port = free_port(), free_port()
-    env = {**os.environ, "POLICYBOT_VAR_DIR": str(work / "var"), "POLICYBOT_KB_DIR": str(kb_dir),
-           "POLICYBOT_ARTIFACTS_DIR": os.environ.get("POLICYBOT_ARTIFACTS_DIR", str(ROOT / "var" / "kb")),
-           "POLICYBOT_TODAY": TODAY, "POLICYBOT_CLIENT_RATE_LIMITS": GENEROUS_LIMITS,
-           "POLICYBOT_CONVERSATION_RATE_LIMITS": GENEROUS_LIMITS,
-           "POLICYBOT_HEAVY_TURN_RATE_LIMITS": GENEROUS_LIMITS}
-    (work / "var").mkdir()
-    (work / "var").chmod(0o755)
-    log = (work / "prod.log").open("wb")
-    process = subprocess.Popen(
-        [POLICYBOT, "prod", "up", "--nodes", "2", "--rasa", "2", "--workers", "2",
-         "--pg-port", str(ports["pg"]), "--redis-port", str(ports["redis"]),
-         "--api-port", str(api_port), "--rasa-port", str(rasa_port),
-         "--listen", f"127.0.0.1:{ports['listen']}"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    front = f"http://127.0.0.1:{ports['listen']}"
-    deadline = time.monotonic() + 900
-    try:
-        while b"is running" not in (work / "prod.log").read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((work / "prod.log").read_text(errors="replace")[-4000:])
-            time.sleep(2)
-        yield Profile(front, [f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{api_port + 1}"],
-                      work / "var", {**env, "POLICYBOT_API_URLS": f"http://127.0.0.1:{api_port},"
-                                                                  f"http://127.0.0.1:{api_port + 1}"})
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+    with prod_profile(tmp_path_factory.mktemp("prod"), nodes=2, today=TODAY) as started:
+        yield started
 
 
 def test_a_conversation_through_the_front_keeps_its_context_across_rasa_processes(profile: Profile) -> None:
