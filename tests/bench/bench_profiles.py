@@ -197,7 +197,8 @@ def _markdown(report: dict[str, Any]) -> str:
     for profile in report["profiles"]:
         cores = report["cores_needed"][profile["profile"]]
         lines.append(f"| {profile['profile']} | {profile['turn_1_5_ms']} ms | "
-                     f"{profile['turn_46_50_ms']} ms | {profile['nlu_parse_ms']} ms | {profile['cpu_ms_per_turn']} ms | "
+                     f"{profile['turn_46_50_ms']} ms | {profile['nlu_parse_ms']} ms | "
+                     f"{profile['cpu_ms_per_turn']} ms | "
                      f"{cores['100']} / {cores['1000']} |")
     lines.append(f"\nCores needed assume a person sends a turn every {SECONDS_BETWEEN_TURNS:.0f} s and "
                  "scale the CPU measured per turn at 10 senders; they exclude headroom.")
