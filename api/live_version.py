@@ -34,39 +34,49 @@ RETRY_SECONDS = 3.0
 
 
 async def follow_live_version(app: FastAPI, settings: Settings) -> None:
-    failed: str | None = None
-    synced: str | None = None
-    checked = 0.0
+    """Runs for the life of the app; an unexpected error is logged and the next round
+    tries again (a dead follower would leave the service on an old version for good)."""
+    state = _Follower()
     while True:
         await asyncio.sleep(settings.kb_poll_seconds)
         try:
-            wanted = live_id(settings)
-        except OSError as exc:
-            log.warning("cannot read the live pointer: %s", exc)
-            continue
+            await state.step(app, settings)
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.exception("following the live knowledge version failed; trying again")
+
+
+class _Follower:
+    def __init__(self) -> None:
+        self.failed: str | None = None
+        self.synced: str | None = None
+        self.checked = 0.0
+
+    async def step(self, app: FastAPI, settings: Settings) -> None:
+        wanted = live_id(settings)
         current = app.state.services.kb_version
-        if wanted is None or wanted == failed:
-            continue
+        if wanted is None or wanted == self.failed:
+            return
         if wanted == current:
-            since = time.monotonic() - checked
-            due = since > RESYNC_SECONDS or (synced != wanted and since > RETRY_SECONDS)
+            since = time.monotonic() - self.checked
+            due = since > RESYNC_SECONDS or (self.synced != wanted and since > RETRY_SECONDS)
             if settings.manage_rasa and due:
-                checked = time.monotonic()
+                self.checked = time.monotonic()
                 if await run_in_threadpool(sync_rasa_models, settings, get(settings, wanted)):
-                    synced = wanted
-            continue
+                    self.synced = wanted
+            return
         try:
             version = get(settings, wanted)
             fresh = await run_in_threadpool(load_services, settings, version)
         except Exception as exc:  # noqa: BLE001 - any failure keeps the old version serving
             log.error("cannot load knowledge version %s, still serving %s: %s", wanted, current, exc)
-            failed = wanted
-            continue
+            self.failed = wanted
+            return
         if settings.manage_rasa:
             # Rasa first: a reply citing the new version must not come from the old NLU
             # for long. A Rasa that does not answer is synced at a later check.
-            synced = wanted if await run_in_threadpool(sync_rasa_models, settings, version) else None
-            checked = time.monotonic()
+            synced = await run_in_threadpool(sync_rasa_models, settings, version)
+            self.synced = wanted if synced else None
+            self.checked = time.monotonic()
         app.state.services = fresh
-        failed = None
+        self.failed = None
         log.info("now serving knowledge version %s (index %s)", wanted, fresh.index.version)
