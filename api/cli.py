@@ -428,9 +428,9 @@ def report(since: dt.datetime | None, as_json: bool) -> None:
 
     settings = _knowledge_settings()
     start = (since.astimezone() if since else dt.datetime.now(dt.UTC) - dt.timedelta(days=REPORT_DAYS))
-    path = settings.resolved_conversations_db
     try:
-        exchanges = ConversationStore(path).exchanges(start) if path.exists() else []
+        exchanges = (ConversationStore.from_settings(settings).exchanges(start)
+                     if settings.database_url or settings.resolved_conversations_db.exists() else [])
     except StoreUnavailable as exc:
         _fail(f"conversation store unavailable: {exc}")
     catalog = _catalog()

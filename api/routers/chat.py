@@ -196,7 +196,7 @@ def get_store(request: Request) -> ConversationStore:
     store: ConversationStore | None = getattr(request.app.state, "conversations", None)
     if store is None:
         settings = _settings(request)
-        store = ConversationStore(settings.resolved_conversations_db, timeout=settings.store_timeout)
+        store = ConversationStore.from_settings(settings)
         request.app.state.conversations = store
     return store
 
