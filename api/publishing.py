@@ -430,10 +430,15 @@ def _await_answer_services(settings: Settings, version_id: str, say: Progress) -
 
 
 def _load_rasa_model(settings: Settings, target: KbVersion, say: Progress) -> None:
+    """Every Rasa process of POLICYBOT_RASA_URL loads the version's model."""
+    for url in settings.rasa_urls:
+        _load_one_rasa_model(settings, url, target, say)
+
+
+def _load_one_rasa_model(settings: Settings, url: str, target: KbVersion, say: Progress) -> None:
     model = target.rasa_model
     if model is None:
         return
-    url = settings.rasa_url.rstrip("/")
     params = {"token": secret(settings, RASA_TOKEN)}
     try:
         status = httpx.get(f"{url}/status", params=params, timeout=10)
