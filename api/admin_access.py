@@ -74,7 +74,7 @@ class AdminState:
         self.settings = settings
         self.auth = AdminAuth(settings)
         self.uploads = Uploads(settings.var_dir / "admin" / "uploads")
-        self.jobs = PublishJobs()
+        self.jobs = PublishJobs(settings.var_dir / "admin" / "jobs")
 
 
 def install(app: FastAPI, settings: Settings) -> None:

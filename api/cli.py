@@ -463,17 +463,26 @@ def report(since: dt.datetime | None, as_json: bool) -> None:
 @main.command()
 @click.option("--host", default=None, help="Bind address (default from POLICYBOT_HOST).")
 @click.option("--port", "-p", type=int, default=None, help="Port (default 8000).")
-def serve(host: str | None, port: int | None) -> None:
-    """Run the answer service: Rasa action webhook, REST API, health."""
-    import logging
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, envvar="POLICYBOT_WORKERS",
+              show_default=True, help="Worker processes sharing the port (more than one needs "
+                                      "POLICYBOT_REDIS_URL).")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Run the answer service: Rasa action webhook, REST API, chat proxy, pages, health.
 
+    Each worker is a process of its own with its own index in memory; what they must agree
+    on (turns in flight, rate limits, answers kept for retries) lives in Redis, so several
+    workers need POLICYBOT_REDIS_URL (and share the conversation store: the SQLite file,
+    or PostgreSQL with POLICYBOT_DATABASE_URL)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.logs import log_config
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port)
+    if workers > 1 and not settings.redis_url:
+        _fail("several workers share turns in flight and rate limits through Redis: "
+              "set POLICYBOT_REDIS_URL (or run one worker)", EXIT_USAGE)
+    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                workers=workers, log_config=log_config())
 
 
 @main.group()
