@@ -485,6 +485,43 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
                 workers=workers, log_config=log_config())
 
 
+@main.command("migrate-conversations")
+@click.option("--to", "target", envvar="POLICYBOT_DATABASE_URL", required=True,
+              help="The PostgreSQL database (postgresql+psycopg://user:password@host:port/db; "
+                   "default POLICYBOT_DATABASE_URL).")
+@click.option("--from", "source", type=click.Path(path_type=Path), default=None,
+              help="The chat transcripts (default: var/chat/conversations.sqlite).")
+@click.option("--rasa-tracker", type=click.Path(path_type=Path), default=None,
+              help="Rasa's SQLite tracker store (default: var/rasa/tracker.db, when it exists).")
+def migrate_conversations(target: str, source: Path | None, rasa_tracker: Path | None) -> None:
+    """Copy the embedded profile's conversations (transcripts with ratings and claims, and
+    Rasa's trackers) into PostgreSQL. Run it again at will: nothing is copied twice."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.migrate import migrate_chat, migrate_tracker, target_engine
+
+    settings = get_settings()
+    source = source or settings.resolved_conversations_db
+    tracker = rasa_tracker or settings.var_dir / "rasa" / "tracker.db"
+    if rasa_tracker is not None and not rasa_tracker.is_file():
+        _fail(f"no Rasa tracker store at {rasa_tracker}", EXIT_USAGE)
+    engine = target_engine(target)
+    try:
+        if source.is_file():
+            click.echo(str(migrate_chat(source, engine)))
+        else:
+            click.echo(f"chat transcripts: none ({source} does not exist)")
+        if tracker.is_file():
+            click.echo(str(migrate_tracker(tracker, engine)))
+        else:
+            click.echo(f"Rasa trackers: none ({tracker} does not exist)")
+    except SQLAlchemyError as exc:
+        _fail(f"migration stopped (what was copied stays copied; run it again): "
+              f"{type(exc).__name__}: {str(exc).splitlines()[0]}", EXIT_NOT_FOUND)
+    finally:
+        engine.dispose()
+
+
 @main.group()
 def bot() -> None:
     """Rasa bot: training data generated from the knowledge base."""
