@@ -81,7 +81,7 @@ lint: venv venv-rasa
 	$(VENV)/bin/mypy --python-version 3.10 --python-executable $(RASA_VENV)/bin/python \
 	    bot/components/*.py
 
-test: setup browser lint bot-validate
+test: setup browser prod-deps lint bot-validate
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: venv

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 from types import ModuleType
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -37,9 +38,12 @@ from api.report import REPORT_DAYS, Report, build_report
 from api.routers.chat import get_store
 from api.routers.pages import templates
 from api.services import Services
+from api.shared_state import SharedStateUnavailable
 from knowledge.errors import DocumentInvalid
 from knowledge.questions import QuestionBank
 from knowledge.settings import Settings
+
+log = logging.getLogger(__name__)
 
 PREFIX = "/admin"
 API_PREFIX = "/admin/api/"
@@ -70,7 +74,7 @@ class AdminState:
         self.settings = settings
         self.auth = AdminAuth(settings)
         self.uploads = Uploads(settings.var_dir / "admin" / "uploads")
-        self.jobs = PublishJobs()
+        self.jobs = PublishJobs(settings.var_dir / "admin" / "jobs")
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -172,12 +176,17 @@ async def token_check(auth: AdminAuth, request: Request, matches: bool) -> None:
     """Refuse a client locked out by its failed attempts (429), then a wrong token (401,
     counted and slowed down)."""
     client = client_of(request)
-    wait = await auth.locked_out(client)
+    try:
+        wait = await auth.locked_out(client)
+        if wait is None and not matches:
+            await auth.failed(client)
+    except SharedStateUnavailable as exc:  # no token is tried without its count
+        log.error("admin: login limits unavailable: %s", exc)
+        raise AdminRefused(503, "unavailable", views.LIMITS_UNAVAILABLE) from exc
     if wait is not None:
         raise AdminRefused(429, "locked_out", views.LOCKED_OUT.format(seconds=wait),
                            {"Retry-After": str(wait)})
     if not matches:
-        await auth.failed(client)
         raise AdminRefused(401, "bad_token", views.BAD_TOKEN, {"WWW-Authenticate": "Bearer"})
 
 

@@ -34,10 +34,10 @@ from urllib.parse import urlsplit
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 from starlette.requests import Request
 
 from api.keys import ADMIN_KEY, secret
+from api.shared_state import rate_limit_storage, unavailable_on_failure
 from knowledge.settings import Settings
 
 SESSION_COOKIE = "policybot_admin"
@@ -58,7 +58,7 @@ class AdminAuth:
     def __init__(self, settings: Settings) -> None:
         self.token = settings.admin_token
         self.max_age = settings.admin_session_minutes * 60
-        self._limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+        self._limiter = MovingWindowRateLimiter(rate_limit_storage(settings))
         self._login_limits = parse_many(settings.admin_login_limits)
         self._serializer: URLSafeTimedSerializer | None = None
         self._fingerprint = ""
@@ -107,17 +107,20 @@ class AdminAuth:
         return request.headers.get("authorization", "").lower().startswith("bearer ")
 
     async def locked_out(self, client: str) -> int | None:
-        """Seconds until this client may try a token again, when it failed too often."""
-        for item in self._login_limits:
-            if not await self._limiter.test(item, "admin-login", client):
-                stats = await self._limiter.get_window_stats(item, "admin-login", client)
-                return max(1, math.ceil(stats.reset_time - time.time()))
+        """Seconds until this client may try a token again, when it failed too often
+        (SharedStateUnavailable when the counters cannot be read)."""
+        async with unavailable_on_failure("admin login limits"):
+            for item in self._login_limits:
+                if not await self._limiter.test(item, "admin-login", client):
+                    stats = await self._limiter.get_window_stats(item, "admin-login", client)
+                    return max(1, math.ceil(stats.reset_time - time.time()))
         return None
 
     async def failed(self, client: str) -> None:
         """Count a wrong token and make its answer wait."""
-        for item in self._login_limits:
-            await self._limiter.hit(item, "admin-login", client)
+        async with unavailable_on_failure("admin login limits"):
+            for item in self._login_limits:
+                await self._limiter.hit(item, "admin-login", client)
         await asyncio.sleep(FAILED_LOGIN_DELAY)
 
 

@@ -30,6 +30,7 @@ PUBLISH_BUSY = "另一个发布任务正在进行,请等它完成后再试。"
 NOT_PUBLISHABLE = "文件检查未通过,不能发布。"
 UNKNOWN_VERSION = "没有这个知识库版本。"
 STORE_UNAVAILABLE = "对话记录暂时无法读取,请稍后再试。"
+LIMITS_UNAVAILABLE = "服务暂时不可用,请稍后再试。"
 
 REASON_LABELS = {NO_CITATION: "未引用措施", RATED_DOWN: "用户点踩", LOW_CONFIDENCE: "检索把握低"}
 ORIGIN_LABELS = {"seed": "初始知识库", "cli": "命令行发布", "admin": "网页发布"}

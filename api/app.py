@@ -27,9 +27,12 @@ from api.cors import CHAT_PREFIX, cors_headers
 from api.fair_use import FairUse
 from api.keys import ACTION_TOKEN, SIGNING_KEY, secret
 from api.live_version import follow_live_version
+from api.rasa_pool import RasaPool
 from api.routers import admin, admin_api, chat, health, pages, rest, webhook
 from api.services import Services, load_live_services
+from api.shared_state import redis_client
 from api.throttle import Throttle
+from api.turn_state import LocalTurns, LocalUnsaved, RedisTurns, RedisUnsaved
 from knowledge.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,11 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         if client is not None:
             app.state.rasa_client = None
             await client.aclose()
+        store = getattr(app.state, "conversations", None)
+        if store is not None:
+            store.close()
+        if app.state.redis is not None:
+            await app.state.redis.aclose()
 
     app = FastAPI(title="policybot", description="Cited answers about district policy measures",
                   lifespan=lifespan)
@@ -78,13 +86,19 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
 def configure(app: FastAPI, settings: Settings) -> None:
     """What every route relies on besides the services: settings, secrets, fair-use
-    counters, the error shape and the body limits (a bare app with only the chat router,
-    as in its tests, gets the same)."""
+    counters and turns in flight (in process, or in Redis with POLICYBOT_REDIS_URL), the
+    Rasa processes, the error shape and the body limits (a bare app with only the chat
+    router, as in its tests, gets the same)."""
     app.state.settings = settings
     app.state.action_token = secret(settings, ACTION_TOKEN)
     app.state.conversation_ids = ConversationIds(secret(settings, SIGNING_KEY))
-    app.state.fair_use = FairUse(settings)
-    app.state.unsaved_replies = chat.UnsavedReplies()
+    redis = redis_client(settings)
+    app.state.redis = redis
+    turns = LocalTurns(settings.heavy_turns_in_flight) if redis is None else RedisTurns(
+        redis, settings.heavy_turns_in_flight)
+    app.state.fair_use = FairUse(settings, turns)
+    app.state.unsaved_replies = LocalUnsaved() if redis is None else RedisUnsaved(redis)
+    app.state.rasa_pool = RasaPool(settings.rasa_urls)
     errors.install(app)
     admin_access.install(app, settings)
 

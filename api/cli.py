@@ -432,9 +432,9 @@ def report(since: dt.datetime | None, as_json: bool) -> None:
 
     settings = _knowledge_settings()
     start = (since.astimezone() if since else dt.datetime.now(dt.UTC) - dt.timedelta(days=REPORT_DAYS))
-    path = settings.resolved_conversations_db
     try:
-        exchanges = ConversationStore(path).exchanges(start) if path.exists() else []
+        exchanges = (ConversationStore.from_settings(settings).exchanges(start)
+                     if settings.database_url or settings.resolved_conversations_db.exists() else [])
     except StoreUnavailable as exc:
         _fail(f"conversation store unavailable: {exc}")
     catalog = _catalog()
@@ -467,17 +467,63 @@ def report(since: dt.datetime | None, as_json: bool) -> None:
 @main.command()
 @click.option("--host", default=None, help="Bind address (default from POLICYBOT_HOST).")
 @click.option("--port", "-p", type=int, default=None, help="Port (default 8000).")
-def serve(host: str | None, port: int | None) -> None:
-    """Run the answer service: Rasa action webhook, REST API, health."""
-    import logging
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, envvar="POLICYBOT_WORKERS",
+              show_default=True, help="Worker processes sharing the port (more than one needs "
+                                      "POLICYBOT_REDIS_URL).")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Run the answer service: Rasa action webhook, REST API, chat proxy, pages, health.
 
+    Each worker is a process of its own with its own index in memory; what they must agree
+    on (turns in flight, rate limits, answers kept for retries) lives in Redis, so several
+    workers need POLICYBOT_REDIS_URL (and share the conversation store: the SQLite file,
+    or PostgreSQL with POLICYBOT_DATABASE_URL)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.logs import log_config
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port)
+    if workers > 1 and not settings.redis_url:
+        _fail("several workers share turns in flight and rate limits through Redis: "
+              "set POLICYBOT_REDIS_URL (or run one worker)", EXIT_USAGE)
+    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                workers=workers, log_config=log_config())
+
+
+@main.command("migrate-conversations")
+@click.option("--to", "target", envvar="POLICYBOT_DATABASE_URL", required=True,
+              help="The PostgreSQL database (postgresql+psycopg://user:password@host:port/db; "
+                   "default POLICYBOT_DATABASE_URL).")
+@click.option("--from", "source", type=click.Path(path_type=Path), default=None,
+              help="The chat transcripts (default: var/chat/conversations.sqlite).")
+@click.option("--rasa-tracker", type=click.Path(path_type=Path), default=None,
+              help="Rasa's SQLite tracker store (default: var/rasa/tracker.db, when it exists).")
+def migrate_conversations(target: str, source: Path | None, rasa_tracker: Path | None) -> None:
+    """Copy the embedded profile's conversations (transcripts with ratings and claims, and
+    Rasa's trackers) into PostgreSQL. Run it again at will: nothing is copied twice."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.migrate import migrate_chat, migrate_tracker, target_engine
+
+    settings = get_settings()
+    source = source or settings.resolved_conversations_db
+    tracker = rasa_tracker or settings.var_dir / "rasa" / "tracker.db"
+    if rasa_tracker is not None and not rasa_tracker.is_file():
+        _fail(f"no Rasa tracker store at {rasa_tracker}", EXIT_USAGE)
+    engine = target_engine(target)
+    try:
+        if source.is_file():
+            click.echo(str(migrate_chat(source, engine)))
+        else:
+            click.echo(f"chat transcripts: none ({source} does not exist)")
+        if tracker.is_file():
+            click.echo(str(migrate_tracker(tracker, engine)))
+        else:
+            click.echo(f"Rasa trackers: none ({tracker} does not exist)")
+    except SQLAlchemyError as exc:
+        _fail(f"migration stopped (what was copied stays copied; run it again): "
+              f"{type(exc).__name__}: {str(exc).splitlines()[0]}", EXIT_NOT_FOUND)
+    finally:
+        engine.dispose()
 
 
 @main.group()

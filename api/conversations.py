@@ -1,54 +1,36 @@
 """Chat turns kept on the server, so a widget restores its conversation after a reload.
 
-The browser keeps only its sender id (localStorage); the turns live here, in one SQLite
-file under var/, because a browser may clear its cache and because operators may later
-want to read what was asked and how answers were rated. Message ids handed to the widget
-are this table's row ids, so feedback points at exactly one stored bot message.
+The browser keeps only its sender id (localStorage); the turns live here, because a
+browser may clear its cache and because operators may later want to read what was asked
+and how answers were rated: in one SQLite file under var/ (the embedded profile), or in
+PostgreSQL shared by every answer-service process (POLICYBOT_DATABASE_URL; tables and
+engines in api/conversation_db.py). Message ids handed to the widget are this table's
+row ids, so feedback points at exactly one stored bot message.
 
-Each method opens its own short-lived connection: calls come from FastAPI's thread pool
-and from the event loop, and SQLite connections must not cross threads. Any database
-failure (locked past the timeout, disk full, unwritable) is raised as StoreUnavailable,
-which the chat routes answer with 503: the user is told to retry, nothing half-written.
+Each method is one transaction on a pooled connection: calls come from FastAPI's thread
+pool. Any database failure (locked or busy past the timeout, disk full, unwritable,
+server down or refusing connections) is raised as StoreUnavailable, which the chat
+routes answer with 503: the user is told to retry, nothing half-written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import Connection, CursorResult, Row, delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.conversation_db import claims, engine_for, ensure_schema, insert_ignoring_duplicates, is_url, turns
+from knowledge.settings import Settings
+
 Role = Literal["user", "bot"]
 Rating = Literal["up", "down"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS turns (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    sender TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('user', 'bot')),
-    text TEXT,
-    buttons TEXT NOT NULL DEFAULT '[]',
-    custom TEXT,
-    rating TEXT CHECK (rating IN ('up', 'down')),
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS turns_by_sender ON turns (sender, id);
-CREATE TABLE IF NOT EXISTS claims (
-    sender TEXT PRIMARY KEY,
-    claimed_at TEXT NOT NULL
-);
-"""
-# Added after the first release: the widget's id for a user turn, so a retried request
-# returns the stored answer instead of asking Rasa twice.
-_MIGRATIONS = [
-    ("turns", "turn_id", "ALTER TABLE turns ADD COLUMN turn_id TEXT"),
-]
-_TURN_INDEX = ("CREATE UNIQUE INDEX IF NOT EXISTS turns_by_turn_id ON turns (sender, turn_id)"
-               " WHERE turn_id IS NOT NULL")
 
 
 class StoreUnavailable(Exception):
@@ -93,84 +75,93 @@ class Exchange:
 
 
 class ConversationStore:
-    def __init__(self, path: Path, timeout: float = 2.0) -> None:
-        self.path = path
+    """The chat's transcripts: a SQLite file (a Path) or a database URL (PostgreSQL).
+
+    Safe to share between threads and processes: each method runs in one transaction on
+    a pooled connection, and every failure, whatever the database or the cause, is
+    StoreUnavailable."""
+
+    def __init__(self, location: Path | str, timeout: float = 2.0, pool_size: int = 5) -> None:
+        self.location = location
         self.timeout = timeout
+        if not is_url(location):
+            try:
+                Path(location).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreUnavailable(f"cannot create {Path(location).parent}: {exc}") from exc
+        self.engine = engine_for(location, timeout, pool_size)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreUnavailable(f"cannot create {path.parent}: {exc}") from exc
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-            for table, column, statement in _MIGRATIONS:
-                columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-                if column not in columns:
-                    db.execute(statement)
-            db.execute(_TURN_INDEX)
+            with self._connect() as db:
+                ensure_schema(db)
+        except StoreUnavailable:
+            self.engine.dispose()
+            raise
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConversationStore:
+        """PostgreSQL when POLICYBOT_DATABASE_URL is set, else the SQLite file."""
+        return cls(settings.database_url or settings.resolved_conversations_db,
+                   timeout=settings.store_timeout, pool_size=settings.database_pool_size)
+
+    def __repr__(self) -> str:
+        return f"ConversationStore({self.engine.url!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self) -> Iterator[Connection]:
         try:
-            db = sqlite3.connect(self.path, timeout=self.timeout)
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
-        try:
-            with db:  # commits on success, rolls back on error
+            with self.engine.begin() as db:  # commits on success, rolls back on error
                 yield db
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"{self.path}: {exc}") from exc
-        finally:
-            db.close()
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(f"{self.engine.url!r}: {type(exc).__name__}: {exc}") from exc
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless the store answers a read."""
         with self._connect() as db:
-            db.execute("SELECT 1 FROM turns LIMIT 1").fetchall()
+            db.execute(select(turns.c.id).limit(1)).all()
 
     def has_conversation(self, sender: str) -> bool:
         with self._connect() as db:
-            row = db.execute("SELECT 1 FROM turns WHERE sender = ? LIMIT 1", (sender,)).fetchone()
+            row = db.execute(select(turns.c.id).where(turns.c.sender == sender).limit(1)).first()
         return row is not None
 
     def claim(self, sender: str) -> bool:
         """Mark a conversation as taken over by a signed token; True only the first time."""
         with self._connect() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO claims (sender, claimed_at) VALUES (?, ?)",
-                                (sender, _now()))
-            return cursor.rowcount == 1
+            return insert_ignoring_duplicates(db, claims, sender=sender, claimed_at=_now())
 
     def answered(self, sender: str, turn_id: str) -> tuple[int, list[Turn]] | None:
         """(question row id, the bot turns stored after it) for this user turn; None when
         the turn was never stored. No bot turns: the question is stored, its answer not."""
         with self._connect() as db:
-            row = db.execute("SELECT id FROM turns WHERE sender = ? AND turn_id = ? AND role = 'user'",
-                             (sender, turn_id)).fetchone()
-            if row is None:
+            question = db.execute(select(turns.c.id).where(
+                turns.c.sender == sender, turns.c.turn_id == turn_id, turns.c.role == "user")).scalar()
+            if question is None:
                 return None
-            following = db.execute(
-                "SELECT id, role, text, buttons, custom, rating FROM turns"
-                " WHERE sender = ? AND id > ? ORDER BY id", (sender, row[0])).fetchall()
-        turns = []
+            following = db.execute(select(*_TURN_COLUMNS).where(
+                turns.c.sender == sender, turns.c.id > question).order_by(turns.c.id)).all()
+        replies = []
         for found in following:
-            if found[1] != "bot":
+            if found.role != "bot":
                 break
-            turns.append(_turn(found))
-        return int(row[0]), turns
+            replies.append(_turn(found))
+        return int(question), replies
 
     def add_question(self, sender: str, text: str, turn_id: str | None = None) -> int:
         """Store what the user asked, before Rasa is asked: a store that cannot take the
         question then fails the turn before Rasa has processed it (a retry is not a
         second turn for Rasa). Returns the row id the answer is stored after."""
         with self._connect() as db:
-            cursor = db.execute("INSERT INTO turns (sender, role, text, created_at, turn_id)"
-                                " VALUES (?, 'user', ?, ?, ?)", (sender, text, _now(), turn_id))
-            assert cursor.lastrowid is not None
-            return cursor.lastrowid
+            result = db.execute(insert(turns).values(sender=sender, role="user", text=text,
+                                                     created_at=_now(), turn_id=turn_id))
+            return _new_id(result)
 
     def remove_question(self, question_id: int) -> None:
         """Forget a question Rasa could not answer (the widget shows the error instead)."""
         with self._connect() as db:
-            db.execute("DELETE FROM turns WHERE id = ? AND role = 'user'", (question_id,))
+            db.execute(delete(turns).where(turns.c.id == question_id, turns.c.role == "user"))
 
     def add_replies(self, sender: str, replies: list[BotMessage]) -> list[Turn]:
         """Store the bot's messages (one transaction); returns them with their ids."""
@@ -178,14 +169,13 @@ class ConversationStore:
         stored: list[Turn] = []
         with self._connect() as db:
             for reply in replies:
-                cursor = db.execute(
-                    "INSERT INTO turns (sender, role, text, buttons, custom, created_at)"
-                    " VALUES (?, 'bot', ?, ?, ?, ?)",
-                    (sender, reply.text, json.dumps(reply.buttons, ensure_ascii=False),
-                     None if reply.custom is None else json.dumps(reply.custom, ensure_ascii=False),
-                     now))
-                assert cursor.lastrowid is not None
-                stored.append(Turn(cursor.lastrowid, "bot", reply.text, reply.buttons, reply.custom))
+                result = db.execute(insert(turns).values(
+                    sender=sender, role="bot", text=reply.text,
+                    buttons=json.dumps(reply.buttons, ensure_ascii=False),
+                    custom=None if reply.custom is None else json.dumps(reply.custom, ensure_ascii=False),
+                    created_at=now))
+                stored.append(Turn(_new_id(result), "bot", reply.text, reply.buttons,
+                                   reply.custom))
         return stored
 
     def add_exchange(self, sender: str, user_text: str, replies: list[BotMessage],
@@ -197,9 +187,8 @@ class ConversationStore:
     def history(self, sender: str, limit: int = 200) -> list[Turn]:
         """The sender's latest turns, oldest first."""
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, role, text, buttons, custom, rating FROM turns WHERE sender = ?"
-                " ORDER BY id DESC LIMIT ?", (sender, limit)).fetchall()
+            rows = db.execute(select(*_TURN_COLUMNS).where(turns.c.sender == sender)
+                              .order_by(turns.c.id.desc()).limit(limit)).all()
         return [_turn(row) for row in reversed(rows)]
 
     def exchanges(self, since: dt.datetime | None = None) -> list[Exchange]:
@@ -207,18 +196,18 @@ class ConversationStore:
         newest first."""
         after = (since or dt.datetime.min.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, role, text, buttons, custom, rating, created_at, sender FROM turns"
-                " WHERE created_at >= ? ORDER BY sender, id",
-                (after.isoformat(timespec="seconds"),)).fetchall()
+            rows = db.execute(select(*_TURN_COLUMNS, turns.c.created_at, turns.c.sender)
+                              .where(turns.c.created_at >= after.isoformat(timespec="seconds"))
+                              .order_by(turns.c.sender, turns.c.id)).all()
         out: list[Exchange] = []
         current: Exchange | None = None
         for row in rows:
-            if row[1] == "user":
-                current = Exchange(row[0], row[7], row[2] or "", dt.datetime.fromisoformat(row[6]), [])
+            if row.role == "user":
+                current = Exchange(row.id, row.sender, row.text or "",
+                                   dt.datetime.fromisoformat(row.created_at), [])
                 out.append(current)
-            elif current is not None and current.sender == row[7]:
-                current.replies.append(_turn(row[:6]))
+            elif current is not None and current.sender == row.sender:
+                current.replies.append(_turn(row))
         out.sort(key=lambda e: e.question_id, reverse=True)
         return out
 
@@ -229,17 +218,27 @@ class ConversationStore:
         another person's conversation by guessing ids.
         """
         with self._connect() as db:
-            cursor = db.execute(
-                "UPDATE turns SET rating = ? WHERE id = ? AND sender = ? AND role = 'bot'",
-                (rating, message_id, sender))
-            return cursor.rowcount == 1
+            result = db.execute(update(turns).where(
+                turns.c.id == message_id, turns.c.sender == sender, turns.c.role == "bot")
+                .values(rating=rating).returning(turns.c.id))
+            return result.first() is not None
+
+
+_TURN_COLUMNS = (turns.c.id, turns.c.role, turns.c.text, turns.c.buttons, turns.c.custom, turns.c.rating)
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    """The id the database gave the row an INSERT just added."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _turn(row: tuple[Any, ...]) -> Turn:
-    """A row of (id, role, text, buttons, custom, rating) as a Turn."""
-    return Turn(row[0], row[1], row[2], json.loads(row[3]),
-                None if row[4] is None else json.loads(row[4]), row[5])
+def _turn(row: Row[*tuple[Any, ...]]) -> Turn:
+    """A row with the columns of _TURN_COLUMNS as a Turn."""
+    return Turn(row.id, row.role, row.text, json.loads(row.buttons),
+                None if row.custom is None else json.loads(row.custom), row.rating)

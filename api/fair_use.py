@@ -5,7 +5,8 @@ One Rasa process answers everybody, so a single client sending at full speed (or
 sending 2,000-character messages) makes every other user wait. Limits are counted in
 cost units, not requests: a turn costs 1 plus 1 per 250 characters, because a long
 message costs Rasa and the answer service more. Counting is done by the `limits`
-library (moving windows; in memory for one process, Redis for several).
+library (moving windows; in memory for one process, Redis for several: api/shared_state.py,
+whose failures are SharedStateUnavailable, a 503, never a turn let through uncounted).
 
 A second message of a conversation while its first is still being answered is refused
 (429) rather than queued behind Rasa's per-conversation lock: queued turns pile up and
@@ -14,7 +15,8 @@ time out together, and the widget never sends two at once anyway.
 Per-client limits do not bound the sum over many clients. Long ("heavy") turns are
 therefore also admitted globally: a budget per minute over all clients and at most a few
 in flight at once, so that a crowd of senders of long messages cannot build a queue in
-Rasa that every short question then waits behind. And a client already over its budget
+Rasa that every short question then waits behind (turns in flight: api/turn_state.py, in
+process or in Redis). And a client already over its budget
 is refused before its body is read or validated (`over_budget`, api/throttle.py): a
 client that ignores Retry-After costs little more than the HTTP parsing.
 """
@@ -22,6 +24,7 @@ client that ignores Retry-After costs little more than the HTTP parsing.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import time
 from collections.abc import AsyncIterator
@@ -29,10 +32,13 @@ from contextlib import asynccontextmanager
 
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 from starlette.requests import Request
 
+from api.shared_state import SharedStateUnavailable, rate_limit_storage, unavailable_on_failure
+from api.turn_state import LocalTurns, Refused, TurnsInFlight
 from knowledge.settings import Settings
+
+log = logging.getLogger(__name__)
 
 CHARS_PER_UNIT = 250
 
@@ -49,16 +55,14 @@ def turn_cost(message: str) -> int:
 
 
 class FairUse:
-    def __init__(self, settings: Settings) -> None:
-        self._limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+    def __init__(self, settings: Settings, turns: TurnsInFlight | None = None) -> None:
+        self._limiter = MovingWindowRateLimiter(rate_limit_storage(settings))
         self._client_limits = parse_many(settings.client_rate_limits)
         self._conversation_limits = parse_many(settings.conversation_rate_limits)
         self._trusted = [ipaddress.ip_network(p.strip(), strict=False)
                          for p in settings.trusted_proxies.split(",") if p.strip()]
         self._heavy_limits = parse_many(settings.heavy_turn_rate_limits)
-        self._heavy_max_in_flight = settings.heavy_turns_in_flight
-        self._heavy_in_flight = 0
-        self._in_flight: set[str] = set()
+        self._turns = turns or LocalTurns(settings.heavy_turns_in_flight)
 
     def client(self, request: Request) -> str:
         return self.client_of(request.client.host if request.client else None,
@@ -86,14 +90,19 @@ class FairUse:
 
     async def over_budget(self, client: str) -> int | None:
         """Seconds to wait when the client cannot afford even the cheapest request."""
-        for item in self._client_limits:
-            if not await self._limiter.test(item, "client", client):
-                return max(1, await self._wait(item, "client", client))
+        async with unavailable_on_failure("rate limits"):
+            for item in self._client_limits:
+                if not await self._limiter.test(item, "client", client):
+                    return max(1, await self._wait(item, "client", client))
         return None
 
     async def charge(self, client: str, conversation: str | None, cost: int) -> None:
         """Count one request; TooManyRequests when the client or the conversation is over
         its budget, or a heavy turn over the global one (nothing is counted then)."""
+        async with unavailable_on_failure("rate limits"):
+            await self._charge(client, conversation, cost)
+
+    async def _charge(self, client: str, conversation: str | None, cost: int) -> None:
         checks: list[tuple[RateLimitItem, str, str, int]] = [
             (item, "client", client, cost) for item in self._client_limits]
         if conversation:
@@ -116,16 +125,16 @@ class FairUse:
     @asynccontextmanager
     async def turn(self, conversation: str, cost: int = 1) -> AsyncIterator[None]:
         """Hold the conversation's one turn in flight, and for a heavy turn one of the
-        few heavy places (single process: the event loop makes check-and-add atomic)."""
-        if conversation in self._in_flight:
-            raise TooManyRequests("turn_in_flight", 1)
-        heavy = cost > 1
-        if heavy and self._heavy_in_flight >= self._heavy_max_in_flight:
-            raise TooManyRequests("busy", 2)
-        self._in_flight.add(conversation)
-        self._heavy_in_flight += heavy
+        few heavy places (in every process that shares the state: api/turn_state.py)."""
+        try:
+            ticket = await self._turns.enter(conversation, cost > 1)
+        except Refused as exc:
+            raise TooManyRequests(exc.reason, 1 if exc.reason == "turn_in_flight" else 2) from exc
         try:
             yield
         finally:
-            self._in_flight.discard(conversation)
-            self._heavy_in_flight -= heavy
+            try:
+                await self._turns.leave(ticket)
+            except SharedStateUnavailable as exc:
+                # The turn is answered and stored; its place expires by itself (TURN_TTL).
+                log.warning("could not release a turn in flight: %s", exc)

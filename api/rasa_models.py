@@ -30,10 +30,6 @@ log = logging.getLogger(__name__)
 LOAD_TIMEOUT = 300.0
 
 
-def rasa_urls(settings: Settings) -> list[str]:
-    return [u.strip().rstrip("/") for u in settings.rasa_url.split(",") if u.strip()]
-
-
 def _served(url: str, token: str) -> str | None:
     """The file name of the model Rasa serves; None when Rasa does not answer."""
     try:
@@ -56,7 +52,7 @@ def sync_rasa_models(settings: Settings, version: KbVersion) -> bool:
     them do (an unreachable one is left for the next call). Blocking: call it from a
     worker thread."""
     model = version.rasa_model
-    urls = rasa_urls(settings)
+    urls = settings.rasa_urls
     if model is None or not urls:
         return True
     token = secret(settings, RASA_TOKEN)

@@ -7,19 +7,24 @@ only after a short pause (POLICYBOT_THROTTLE_DELAY, 1 s by default; never longer
 Retry-After): a client that retries at once then sends one request a second instead of
 hundreds, and the pause costs a sleeping coroutine, not CPU. The chat route pauses the
 same way before the 429s it gives itself (a long message over the global budget), and
-still charges every request that gets through, by its real cost.
+still charges every request that gets through, by its real cost. Counters that cannot be
+read (Redis down) are a 503 here too, with the chat's CORS headers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.errors import api_response
+from api.errors import UNAVAILABLE, ApiError, api_response
 from api.fair_use import FairUse, TooManyRequests
 from api.routers.chat import too_many
+from api.shared_state import SharedStateUnavailable
+
+log = logging.getLogger(__name__)
 
 THROTTLED_PATHS = frozenset({"/api/chat"})
 
@@ -37,7 +42,14 @@ class Throttle:
             headers = dict(scope.get("headers", []))
             peer = scope["client"][0] if scope.get("client") else None
             client = self.fair_use.client_of(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1"))
-            wait = await self.fair_use.over_budget(client)
+            try:
+                wait = await self.fair_use.over_budget(client)
+            except SharedStateUnavailable as exc:
+                log.error("chat: shared state (Redis) unavailable: %s", exc)
+                response = api_response(ApiError(503, "unavailable", UNAVAILABLE))
+                response.headers.update(self.extra_headers(scope))
+                await response(scope, receive, send)
+                return
             if wait is not None:
                 await asyncio.sleep(min(self.delay, wait))
                 response = api_response(too_many(TooManyRequests("rate_limited", wait)))

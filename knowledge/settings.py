@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Rasa's REST channel; several Rasa processes sharing their trackers (the production
+    # profile) as a comma-separated list, over which chat turns are spread (rasa_urls).
     rasa_url: str = "http://localhost:5005"
     # Chat transcripts and answer ratings (SQLite); empty means var/chat/conversations.sqlite.
     conversations_db: Path | None = None
@@ -59,7 +61,8 @@ class Settings(BaseSettings):
     # Seconds a client already over its budget waits for its 429 (api/throttle.py).
     throttle_delay: float = 1.0
     # Where the counters live: "async+memory://" (one process) or a Redis URL
-    # ("async+redis://host:6379") when several answer-service processes share them.
+    # ("async+redis://host:6379") when several answer-service processes share them; left
+    # at the default, redis_url (below) is used when it is set (api/shared_state.py).
     rate_limit_storage: str = "async+memory://"
     # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; the client
     # is then the address the nearest such proxy saw. Comma-separated.
@@ -91,10 +94,13 @@ class Settings(BaseSettings):
     manage_rasa: bool = True
 
     # The production profile (api/prod/, `policybot prod`): where the shared state lives.
-    # database_url: conversations (SQLAlchemy URL; empty: SQLite under var/chat/);
-    # redis_url: turns in flight shared by every answer-service process (empty: in
-    # process). Passwords empty: generated once into var/secrets/.
+    # database_url: conversations (SQLAlchemy URL, postgresql+psycopg://…; empty: SQLite
+    # under var/chat/), with a pool of database_pool_size connections per process (and
+    # as many again for bursts); redis_url: what the answer-service processes share —
+    # turns in flight, rate-limit counters, answers kept for retries (empty: in process;
+    # `serve --workers N` needs it). Passwords empty: generated once into var/secrets/.
     database_url: str = ""
+    database_pool_size: int = 5
     redis_url: str = ""
     pg_password: str = ""
     redis_password: str = ""
@@ -145,6 +151,11 @@ class Settings(BaseSettings):
     @property
     def development_index_dir(self) -> Path:
         return self.var_dir / "index"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa process the chat may ask (rasa_url split on commas)."""
+        return [u.strip().rstrip("/") for u in self.rasa_url.split(",") if u.strip()]
 
     @property
     def resolved_conversations_db(self) -> Path:

@@ -14,6 +14,7 @@ from knowledge.settings import get_settings
 
 if TYPE_CHECKING:
     from tests.live import LiveStack
+    from tests.stores import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "knowledge" / "sources" / "hongqi-2023-measures.txt"
@@ -90,3 +91,30 @@ def live_stack(default_index_dir: Path, tmp_path_factory: pytest.TempPathFactory
 
     with start(default_index_dir, tmp_path_factory.mktemp("live")) as stack:
         yield stack
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    """A private PostgreSQL server for the session (tests/stores.py); tests that use it
+    are e2e and take a database of their own with `postgres_url`."""
+    from tests.stores import private_postgres
+
+    with private_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: Server) -> str:
+    """A fresh, empty PostgreSQL database for one test (postgresql+psycopg://…)."""
+    from tests.stores import new_database
+
+    return new_database(postgres_server)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Server]:
+    """A private Redis server for the session (tests/stores.py)."""
+    from tests.stores import private_redis
+
+    with private_redis() as server:
+        yield server

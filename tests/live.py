@@ -89,18 +89,21 @@ def _env(**extra: str) -> dict[str, str]:
 
 @contextmanager
 def rasa_server(api_url: str, tracker_db: Path, log: Path, port: int | None = None,
-                model: Path | None = None) -> Iterator[str]:
-    """`rasa run` with the live version's model (or the given one) and bot/endpoints.yml,
-    on loopback (a free port unless given), its model API behind RASA_TOKEN, calling the
-    answer service at api_url; its URL once it answers."""
+                model: Path | None = None, endpoints: str = "bot/endpoints.yml",
+                extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """`rasa run` with the live version's model (or the given one) and bot/endpoints.yml
+    (or the given endpoints, e.g. bot/endpoints-prod.yml with extra_env naming its
+    databases), on loopback (a free port unless given), its model API behind RASA_TOKEN,
+    calling the answer service at api_url; its URL once it answers."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    env = _env(POLICYBOT_ACTION_URL=f"{api_url}/webhook", POLICYBOT_TRACKER_DB=str(tracker_db))
+    env = _env(**{"POLICYBOT_ACTION_URL": f"{api_url}/webhook", "POLICYBOT_TRACKER_DB": str(tracker_db),
+                  **(extra_env or {})})
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [str(RASA), "run", "--model", str(model or ensure_rasa_model()), "--interface", "127.0.0.1",
              "--port", str(port), "--enable-api", "--auth-token", RASA_TOKEN,
-             "--endpoints", "bot/endpoints.yml",
+             "--endpoints", endpoints,
              "--credentials", "bot/credentials.yml"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:

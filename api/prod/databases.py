@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import signal
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ class Postgres:
         managed = supervisor.start("postgres", [
             _pg_binary("postgres"), "-D", str(self.data_dir), "-p", str(self.port),
             "-k", str(self.socket_dir), "-c", f"listen_addresses={self.host}",
-            "-c", "max_connections=200"], user=self.user)
+            "-c", "max_connections=200"], user=self.user, stop_signal=signal.SIGINT)
         supervisor.wait(managed, port_open(self.host, self.port), 60)
         self._ensure_database()
         return managed

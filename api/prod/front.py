@@ -3,7 +3,8 @@
 Only the public routes pass: the pages, /static, /api (chat widget, search, measures)
 and /health. The action webhook (/webhook, /actions) is for Rasa on the node's own
 loopback and answers 404 here; Rasa itself is never behind nginx. The admin pages pass
-only when the deployment says so (they carry their own token). Each request reaches one
+only when the deployment says so (they carry their own token), always to the first node,
+which keeps the uploads and publish jobs. Each request reaches one
 node's answer service, round robin, and the next node when one does not answer; nginx
 sets X-Forwarded-For, which the nodes believe from the front's address only
 (POLICYBOT_TRUSTED_PROXIES), so rate limits apply to the real client.
@@ -72,7 +73,8 @@ class Front:
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (run / name).mkdir(parents=True, exist_ok=True)
         servers = "\n".join(f"        server {u} max_fails=1 fail_timeout=5s;" for u in self.upstreams)
-        admin = ("proxy_pass http://answer_services; proxy_set_header X-Forwarded-For "
+        # Admin uploads and publish jobs live on one machine: /admin goes to the first node.
+        admin = (f"proxy_pass http://{self.upstreams[0]}; proxy_set_header X-Forwarded-For "
                  "$proxy_add_x_forwarded_for; proxy_set_header Host $host;") if self.admin else "return 404;"
         conf = TEMPLATE.format(run=run, logs=self.log_dir, servers=servers, listen=self.listen,
                                user="user nobody nogroup;" if os.geteuid() == 0 else "",

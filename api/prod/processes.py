@@ -46,6 +46,9 @@ class Managed:
     env: dict[str, str] | None = None
     cwd: Path | None = None
     restarts: list[float] = field(default_factory=list)
+    # What stops it promptly: PostgreSQL's SIGTERM is a "smart" shutdown that waits for
+    # every client, and connection pools never leave; SIGINT is its fast shutdown.
+    stop_signal: signal.Signals = signal.SIGTERM
 
 
 @dataclass
@@ -55,12 +58,13 @@ class Supervisor:
     processes: list[Managed] = field(default_factory=list)
 
     def start(self, name: str, argv: list[str], env: dict[str, str] | None = None,
-              cwd: Path | None = None, user: str | None = None) -> Managed:
+              cwd: Path | None = None, user: str | None = None,
+              stop_signal: signal.Signals = signal.SIGTERM) -> Managed:
         """Start argv (as `user` when given, e.g. postgres, which refuses root)."""
         if user is not None and os.geteuid() == 0:
             argv = ["runuser", "-u", user, "--", *argv]
         managed = Managed(name, self._spawn(name, argv, env, cwd), self.log_dir / f"{name}.log",
-                          argv, env, cwd)
+                          argv, env, cwd, stop_signal=stop_signal)
         self.processes.append(managed)
         log.info("started %s (pid %d), log %s", name, managed.process.pid, managed.log_file)
         self._write_state()
@@ -122,7 +126,7 @@ class Supervisor:
 
     def stop_all(self, grace: float = 20.0) -> None:
         for managed in reversed(self.processes):
-            _signal_group(managed.process, signal.SIGTERM)
+            _signal_group(managed.process, managed.stop_signal)
         deadline = time.monotonic() + grace
         for managed in reversed(self.processes):
             try:

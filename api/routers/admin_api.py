@@ -155,7 +155,7 @@ def start_publish(request: Request, body: PublishRequest, session: Caller) -> JS
 def job_state(request: Request, job_id: str, session: Caller) -> JSONResponse:
     job = admin_state(request).jobs.get(job_id)
     if job is None:
-        raise AdminRefused(404, "unknown_job", "没有这个发布任务(服务重启后任务记录不保留),请查看版本列表。")
+        raise AdminRefused(404, "unknown_job", "没有这个发布任务(只保留最近的任务记录),请查看版本列表。")
     return JSONResponse(job.to_json())
 
 

@@ -6,7 +6,9 @@ token this server signed (api/conversation_ids.py), fair-use limits (api/fair_us
 one turn in flight per conversation. Rasa's failures become one Chinese "try again"
 message (503) instead of a hung request or an empty answer, and every turn is stored for
 the widget to restore after a reload. A retried turn (same `turn_id`) gets the stored
-answer instead of being processed twice.
+answer instead of being processed twice. With several Rasa processes, turns are spread
+over them (api/rasa_pool.py); with several answer-service processes, what they must
+agree on lives in Redis (api/shared_state.py), whose faults are 503s like the store's.
 
 The widget is embedded on another origin, so these routes (and only these) answer
 cross-origin requests, error responses included (api/cors.py).
@@ -17,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 
@@ -40,6 +41,9 @@ from api.errors import (
     validation_response,
 )
 from api.fair_use import FairUse, TooManyRequests, turn_cost
+from api.rasa_pool import NOT_SENT, RasaPool
+from api.shared_state import SharedStateUnavailable
+from api.turn_state import UnsavedReplies
 from knowledge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -157,23 +161,14 @@ class _ChatRoute(APIRoute):
             except StoreUnavailable as exc:
                 log.error("chat: conversation store unavailable: %s", exc)
                 response = api_response(ApiError(503, "unavailable", UNAVAILABLE))
+            except SharedStateUnavailable as exc:
+                log.error("chat: shared state (Redis) unavailable: %s", exc)
+                response = api_response(ApiError(503, "unavailable", UNAVAILABLE))
             response.headers.update(cors_headers(_settings(request).chat_origins,
                                                  request.headers.get("origin")))
             return response
 
         return with_cors
-
-
-class UnsavedReplies(OrderedDict[tuple[str, str], list[BotMessage]]):
-    """Answers Rasa gave that the store could not take, by (conversation, turn id), until
-    the widget's retry stores them; the oldest are dropped past a bound."""
-
-    LIMIT = 1000
-
-    def keep(self, key: tuple[str, str], replies: list[BotMessage]) -> None:
-        self[key] = replies
-        while len(self) > self.LIMIT:
-            self.popitem(last=False)
 
 
 def too_many(exc: TooManyRequests) -> ApiError:
@@ -196,7 +191,7 @@ def get_store(request: Request) -> ConversationStore:
     store: ConversationStore | None = getattr(request.app.state, "conversations", None)
     if store is None:
         settings = _settings(request)
-        store = ConversationStore(settings.resolved_conversations_db, timeout=settings.store_timeout)
+        store = ConversationStore.from_settings(settings)
         request.app.state.conversations = store
     return store
 
@@ -209,6 +204,11 @@ def rasa_client(request: Request) -> httpx.AsyncClient:
         client = httpx.AsyncClient()
         request.app.state.rasa_client = client
     return client
+
+
+def rasa_pool(request: Request) -> RasaPool:
+    pool: RasaPool = request.app.state.rasa_pool
+    return pool
 
 
 def _fair_use(request: Request) -> FairUse:
@@ -260,24 +260,33 @@ def as_user_text(message: str) -> str:
     return _TEXT_SLASH + message[1:] if message.startswith(_INTENT_PREFIX) else message
 
 
-async def ask_rasa(client: httpx.AsyncClient, rasa_url: str, sender: str,
+async def ask_rasa(client: httpx.AsyncClient, rasa_urls: list[str], sender: str,
                    message: str) -> list[BotMessage]:
-    """One round trip to Rasa's REST channel. Any failure is a 503 with a Chinese detail;
-    so is an empty answer, which is how Rasa reports a failing tracker store."""
-    url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
-    try:
-        response = await client.post(url, json={"sender": sender, "message": as_user_text(message)},
-                                     timeout=RASA_TIMEOUT)
-        response.raise_for_status()
-        replies = bot_messages(response.json())
-    except (httpx.HTTPError, ValueError) as exc:
-        log.warning("chat: Rasa at %s failed for %s: %s: %s", url, log_id(sender),
-                    type(exc).__name__, exc)
-        raise ApiError(503, "unavailable", UNAVAILABLE) from exc
-    if not replies:
-        log.warning("chat: Rasa at %s sent no answer for %s", url, log_id(sender))
-        raise ApiError(503, "unavailable", UNAVAILABLE)
-    return replies
+    """One round trip to Rasa's REST channel: the first of rasa_urls that accepts the
+    connection takes the turn (api/rasa_pool.py). Any failure once the request was sent
+    is a 503 with a Chinese detail, never a second try; so is an empty answer, which is
+    how Rasa reports a failing tracker store, and so is no Rasa accepting at all."""
+    body = {"sender": sender, "message": as_user_text(message)}
+    for base in rasa_urls:
+        url = base + "/webhooks/rest/webhook"
+        try:
+            response = await client.post(url, json=body, timeout=RASA_TIMEOUT)
+            response.raise_for_status()
+            replies = bot_messages(response.json())
+        except NOT_SENT as exc:
+            log.warning("chat: Rasa at %s refused the connection (%s); trying the next",
+                        url, type(exc).__name__)
+            continue
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("chat: Rasa at %s failed for %s: %s: %s", url, log_id(sender),
+                        type(exc).__name__, exc)
+            raise ApiError(503, "unavailable", UNAVAILABLE) from exc
+        if not replies:
+            log.warning("chat: Rasa at %s sent no answer for %s", url, log_id(sender))
+            raise ApiError(503, "unavailable", UNAVAILABLE)
+        return replies
+    log.error("chat: no Rasa accepted the turn of %s (%s)", log_id(sender), ", ".join(rasa_urls))
+    raise ApiError(503, "unavailable", UNAVAILABLE)
 
 
 async def _conversation(token: str | None, ids: ConversationIds,
@@ -330,20 +339,21 @@ async def _turn(request: Request, store: ConversationStore, client: httpx.AsyncC
     """One turn, exactly once. The question is stored before Rasa is asked, so a store
     that is down fails the turn before Rasa sees it; a retry (same turn_id) of a turn
     that was answered gets the stored answer; an answer Rasa gave but the store could not
-    take is kept in memory until the retry stores it."""
+    take is kept (in memory, or in Redis for every process) until the retry stores it."""
     unsaved: UnsavedReplies = request.app.state.unsaved_replies
     key = (raw, body.turn_id) if body.turn_id is not None else None
     existing = await run_in_threadpool(store.answered, *key) if key else None
     if existing is not None and existing[1]:
         return existing[1]
-    if key is not None and key in unsaved:
-        stored = await run_in_threadpool(store.add_replies, raw, unsaved[key])
-        del unsaved[key]
+    kept = await unsaved.get(key) if key is not None else None
+    if key is not None and kept is not None:
+        stored = await run_in_threadpool(store.add_replies, raw, kept)
+        await unsaved.drop(key)
         return stored
     question = existing[0] if existing else await run_in_threadpool(
         store.add_question, raw, body.message, body.turn_id)
     try:
-        replies = await ask_rasa(client, _settings(request).rasa_url, raw, body.message)
+        replies = await ask_rasa(client, rasa_pool(request).order(), raw, body.message)
     except ApiError:
         with contextlib.suppress(StoreUnavailable):
             await run_in_threadpool(store.remove_question, question)
@@ -352,7 +362,7 @@ async def _turn(request: Request, store: ConversationStore, client: httpx.AsyncC
         return await run_in_threadpool(store.add_replies, raw, replies)
     except StoreUnavailable:
         if key is not None:
-            unsaved.keep(key, replies)
+            await unsaved.keep(key, replies)
         raise
 
 
