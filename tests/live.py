@@ -230,22 +230,30 @@ class ChatLoad:
         return dict(self.answered)
 
     def sender(self, i: int) -> None:
+        """Asks as the widget does: every message has a turn id, and a 503 is retried with
+        the same id (the widget's "重新发送"), so a turn is answered exactly once."""
         questions = ["贷款到期还不上能延期吗?", "第44条", "出口信用保险保费能补贴多少?", "那找哪个部门?"]
         token: str | None = None
         turn = 0
         with httpx.Client(timeout=60) as client:
             while not self.stop.is_set():
-                body: dict[str, object] = {"message": questions[(i + turn) % len(questions)]}
-                if token:
-                    body["sender"] = token
-                try:
-                    response = client.post(self.url, json=body)
+                body: dict[str, object] = {"message": questions[(i + turn) % len(questions)],
+                                           "turn_id": f"load-{i}-{turn:06d}"}
+                for _attempt in range(120):  # a minute, as a patient user
+                    if token:
+                        body["sender"] = token
+                    try:
+                        response = client.post(self.url, json=body)
+                    except httpx.HTTPError as exc:
+                        self.errors.append(f"{type(exc).__name__}: {exc}")
+                        break
                     self.statuses.append(response.status_code)
                     if response.status_code == 200:
                         token = response.json()["sender"]
                         self.answered[token] = self.answered.get(token, 0) + 1
-                except httpx.HTTPError as exc:
-                    self.errors.append(f"{type(exc).__name__}: {exc}")
+                    if response.status_code != 503:
+                        break
+                    time.sleep(0.5)
                 turn += 1
 
     def __enter__(self) -> ChatLoad:

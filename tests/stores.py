@@ -54,7 +54,7 @@ class Server:
         self.process = None
 
 
-def _work_dir(prefix: str) -> Path:
+def reachable_temp_dir(prefix: str) -> Path:
     """A folder the postgres user can reach: as root the server runs as postgres, which
     cannot enter pytest's private temporary folders."""
     path = Path(tempfile.mkdtemp(prefix=prefix))
@@ -69,7 +69,7 @@ def postgres_available() -> bool:
 @contextmanager
 def private_postgres() -> Iterator[Server]:
     """A PostgreSQL cluster in a temporary folder, on a free port; its SQLAlchemy URL."""
-    work = _work_dir("policybot-pg-")
+    work = reachable_temp_dir("policybot-pg-")
     postgres = Postgres(work / "data", work / "run", "127.0.0.1", free_port(), secrets.token_urlsafe(16))
     server = Server(postgres.url(), Supervisor(work / "log"), postgres)
     try:
@@ -85,7 +85,7 @@ def private_postgres() -> Iterator[Server]:
 @contextmanager
 def private_redis() -> Iterator[Server]:
     """A Redis server with a password on a free port; its redis:// URL."""
-    work = _work_dir("policybot-redis-")
+    work = reachable_temp_dir("policybot-redis-")
     redis = Redis(work / "data", "127.0.0.1", free_port(), secrets.token_urlsafe(16))
     server = Server(redis.url(), Supervisor(work / "log"), redis)
     try:

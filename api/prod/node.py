@@ -68,6 +68,10 @@ class Node:
             **base,
             "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "SANIC_WORKERS": "1",
+            # A killed Rasa process leaves its conversation locks in Redis; Rasa's default
+            # 60 s lifetime would stall those conversations past the chat proxy's 30 s
+            # timeout. No turn holds a lock anywhere near 15 s.
+            "TICKET_LOCK_LIFETIME": "15",
             "POLICYBOT_ACTION_URL": f"{self.api_url}/webhook",
             "POLICYBOT_ACTION_TOKEN": self.secrets["action_token"],
             "POLICYBOT_PG_HOST": database.hostname or "127.0.0.1",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 
 from tests.conftest import ROOT, SOURCE
 from tests.live import ChatLoad, Profile, prod_profile
+from tests.stores import reachable_temp_dir
 
 pytestmark = pytest.mark.e2e
 POLICYBOT = str(Path(sys.executable).parent / "policybot")
@@ -26,9 +28,13 @@ TODAY = "2024-06-01"
 
 
 @pytest.fixture(scope="module")
-def profile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Profile]:
-    with prod_profile(tmp_path_factory.mktemp("prod"), nodes=2, today=TODAY) as started:
-        yield started
+def profile() -> Iterator[Profile]:
+    work = reachable_temp_dir("policybot-prod-")  # PostgreSQL runs as its own user
+    try:
+        with prod_profile(work, nodes=2, today=TODAY) as started:
+            yield started
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_a_conversation_through_the_front_keeps_its_context_across_rasa_processes(profile: Profile) -> None:
@@ -57,7 +63,8 @@ def _conversations_intact(profile: Profile, load: ChatLoad) -> None:
         history = httpx.post(f"{profile.front}/api/chat/history", json={"sender": token}, timeout=30)
         assert history.status_code == 200
         users = [t for t in history.json()["turns"] if t["role"] == "user"]
-        assert len(users) == answered, (token, len(users), answered)
+        roles = "".join(t["role"][0] for t in history.json()["turns"])
+        assert len(users) == answered, (token, len(users), answered, roles)
 
 
 def test_killing_a_rasa_process_under_load(profile: Profile) -> None:
@@ -68,7 +75,10 @@ def test_killing_a_rasa_process_under_load(profile: Profile) -> None:
         time.sleep(8)
     statuses = set(load.statuses)
     assert statuses <= {200, 503}, statuses
-    assert load.statuses.count(503) <= 3, load.statuses.count(503)  # turns in flight at the kill
+    # At worst the turns in flight on the killed process (one per sender) are refused, and
+    # a retry may be refused once more; then the other processes carry the conversations.
+    assert load.statuses.count(503) <= 20, load.statuses.count(503)
+    assert load.statuses[-10:] == [200] * 10
     assert load.errors == []
     _conversations_intact(profile, load)
 
