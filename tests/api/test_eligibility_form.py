@@ -34,7 +34,7 @@ def test_form_over_three_turns_for_loan_deferral(call: Call) -> None:
     slots.update(_slots(body["events"]))
     assert slots["eligibility_pending"] == "loan_due_date"
 
-    code, body = _answer(call, "下个月吧", slots)
+    code, body = _answer(call, "过阵子吧", slots)
     assert "没能识别您的回答" in body["responses"][0]["text"]
     assert _slots(body["events"]) == {"eligibility_pending": "loan_due_date",
                                       "eligibility_answer": None,

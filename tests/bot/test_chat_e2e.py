@@ -84,7 +84,7 @@ def test_eligibility_form_over_three_turns(chat: Conversation) -> None:
     assert "小微企业" in chat.buttons
     reply = chat.say("小微企业")
     assert "到期" in reply
-    reply = chat.say("下个月吧")
+    reply = chat.say("过阵子吧")
     assert "没能识别您的回答" in reply
     reply = chat.say("2023年3月10日")
     verdict = next(m["custom"]["verdict"] for m in chat.messages if "verdict" in (m.get("custom") or {}))
