@@ -39,18 +39,38 @@ class Reply:
         return message
 
 
-def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """Whole sentences up to the limit; a cut is marked with "……", words are never changed."""
+def quote(text: str, limit: int = QUOTE_LIMIT, terms: list[str] | None = None) -> str:
+    """Whole sentences up to the limit, from the one that says most of what was asked
+    (terms: the question's words found in the text; none: from the start); a cut is
+    marked with "……", words are never changed. A sentence longer than the limit is cut
+    down to its clauses around the one that says most."""
     if len(text) <= limit:
         return text
+    parts = sentences(text)
+    start = _best(parts, terms)
+    if len(parts[start]) > limit:
+        clauses = [c for c in re.split(r"(?<=[,,、])", parts[start]) if c]
+        first = _best(clauses, terms)
+        return ("……" if start or first else "") + _window(clauses, first, limit)
+    return ("……" if start else "") + _window(parts, start, limit)
+
+
+def _best(parts: list[str], terms: list[str] | None) -> int:
+    """The first part with the most of the terms (0 without terms)."""
+    hits = [sum(t in p for t in terms or []) for p in parts]
+    return hits.index(max(hits)) if hits else 0
+
+
+def _window(parts: list[str], start: int, limit: int) -> str:
+    """Parts from `start` while they fit the limit (at least one, cut if it alone does not)."""
     out = ""
-    for sentence in sentences(text):
-        if out and len(out) + len(sentence) > limit:
+    for part in parts[start:]:
+        if out and len(out) + len(part) > limit:
             return out + "……"
-        out += sentence
-        if len(out) > limit:
-            break
-    return out if len(out) <= limit else out[:limit] + "……"
+        out += part
+    if len(out) > limit:
+        return out[:limit] + "……"
+    return out
 
 
 def cited(measures: list[Measure]) -> dict[str, Any]:
@@ -85,13 +105,15 @@ def answer(results: list[SearchResult], lang: str = ZH) -> Reply:
         return no_answer(lang)
     best = results[0]
     extra = [r for r in results[1:3] if r.score >= best.score * CLOSE_SCORE_RATIO]
-    return about(best.measure, [r.measure for r in extra], lang)
+    return about(best.measure, [r.measure for r in extra], lang, best.terms)
 
 
-def about(measure: Measure, also: list[Measure] | None = None, lang: str = ZH) -> Reply:
-    """One measure quoted with its departments and validity, and others worth a look."""
+def about(measure: Measure, also: list[Measure] | None = None, lang: str = ZH,
+          terms: list[str] | None = None) -> Reply:
+    """One measure quoted (the part that says most of the question's terms) with its
+    departments and validity, and others worth a look."""
     m = measure
-    lines = [say(lang, "according_to", citation=m.citation, quote=quote(m.text)),
+    lines = [say(lang, "according_to", citation=m.citation, quote=quote(m.text, terms=terms)),
              say(lang, "departments", departments=departments_text(m)),
              validity_sentence(validity_of(m), lang)]
     for other in also or []:

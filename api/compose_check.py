@@ -60,9 +60,10 @@ def assessment(rule: Rule, measure: Measure, verdict: Verdict, asking: Fact | No
 
 
 def ask(fact: Fact, measure: Measure, lang: str = ZH, *, again: bool = False,
-        hint: str | None = None, noted: bool = False) -> Reply:
+        hint: str | None = None, noted: bool = False, benefits: list[str] | None = None) -> Reply:
     """The next question of a running check (again: after a side question; hint: after
-    an answer that did not parse; noted: after an answer that gave other facts)."""
+    an answer that did not parse; noted: after an answer that gave other facts), after
+    the benefit the answers so far already decide ("年出口300万美元以下…全额补贴")."""
     text = question(fact, lang)
     if again:
         text = say(lang, "ask_again", citation=measure.citation, question=text)
@@ -70,6 +71,9 @@ def ask(fact: Fact, measure: Measure, lang: str = ZH, *, again: bool = False,
         text = say(lang, "ask_hint", hint=hint, question=text)
     elif noted:
         text = say(lang, "noted", question=text)
+    elif benefits:
+        text = say(lang, "benefits", benefits=";".join(benefits)) + "\n" + \
+            say(lang, "ask_next", question=text)
     return Reply(text, {**cited([measure]), "asking": fact.name}, buttons(fact, lang))
 
 

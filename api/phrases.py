@@ -45,6 +45,7 @@ _PHRASES: dict[str, dict[str, str]] = {
         "stopped": ("好的,已停止条件核对。您可以继续提问,例如某项补贴怎么申请、"
                     "某个部门负责哪些措施,或输入“第44条”查看原文。"),
         "stop": "好的。还有其他政策问题,可以随时问我。",
+        "how_can_help": "好的。请问您想了解哪方面的政策?例如补贴、贷款、税费、展会、用工等。",
         "handled_by": "{citation}由{departments}负责。",
         "validity_of": "{citation}:{sentence}",
         "how_to_apply": ("{citation}原文没有写明具体的申请流程和所需材料,请直接联系责任单位"
@@ -85,6 +86,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "stopped": ("OK, I have stopped checking the conditions. Ask me anything else about "
                     "the district's measures."),
         "stop": "OK. Ask me any time about the district's policy measures.",
+        "how_can_help": ("OK. Which kind of policy would you like to know about? For example "
+                         "subsidies, loans, taxes, trade fairs or staff."),
         "handled_by": "{citation} is handled by {departments}.",
         "validity_of": "{citation}: {sentence}",
         "how_to_apply": ("{citation} does not set out an application procedure or the documents "

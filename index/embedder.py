@@ -85,7 +85,7 @@ class Embedder:
         if not self.bridge:
             return text
         words = [w for word in _LATIN.findall(text.lower())
-                 for w in self.bridge.get(word) or self._stem_bridge.get(stem(word), ())]
+                 for w in self.bridge.get(word) or self._stem_bridge.get(stem(word)) or []]
         return f"{text} {' '.join(dict.fromkeys(words))}" if words else text
 
     def encode(self, texts: list[str], *, query: bool = False, progress: bool = False) -> np.ndarray:

@@ -43,3 +43,11 @@ def touches(measure: Measure, words: list[str]) -> bool:
     haystack = _haystack(measure)
     parts = {b for w in words for b in bigrams(w) if b not in _GENERIC_BIGRAMS}
     return any(w in haystack for w in words) or any(p in haystack for p in parts)
+
+
+def names_heading(measure: Measure, words: list[str]) -> bool:
+    """A content word, or a specific part of one, is in the measure's chapter or section
+    title: the question names a topic the document itself groups measures under."""
+    headings = f"{measure.chapter.title}。{measure.section.title}".lower()
+    parts = {b for w in words for b in bigrams(w) if b not in _GENERIC_BIGRAMS}
+    return any(w in headings for w in words) or any(p in headings for p in parts)

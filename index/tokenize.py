@@ -103,6 +103,11 @@ _FRAMES = re.compile(
 )
 
 
+def strip_framing(text: str) -> str:
+    """The question without how it is framed: "展会补贴找哪个部门?" -> "展会补贴 ?"."""
+    return _FRAMES.sub(" ", text)
+
+
 def content_bigrams(text: str) -> list[str]:
     """Bigrams of a question without its framing words ("找哪个部门", "能不能" …)."""
-    return bigrams(_FRAMES.sub(" ", text))
+    return bigrams(strip_framing(text))

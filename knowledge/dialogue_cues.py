@@ -26,12 +26,34 @@ _BROAD = re.compile(r"哪些|都有什么|都有啥|有什么(?:政策|扶持|�
 _PICK = re.compile(r"那条|这条|那个|这个|那项|这项|哪条|呢|第[一二三四五六七八九十\d]+个")
 
 
+# What a follow-up asks about a measure (its department, validity, procedure), as opposed
+# to what names the measure: "这个钱找哪个部门申请?" names none, "那展会的找哪个部门?" does.
+FOLLOW_UP_WORDS = frozenset([
+    "部门", "哪个部门", "什么部门", "负责", "归", "管", "找", "谁", "单位", "科室", "窗口", "有效",
+    "有效期", "到期", "截止", "过期", "还有", "现在", "目前", "申请", "办理", "流程", "材料",
+    "什么时候", "时候", "多久", "期限", "时间", "截止时间", "哪天", "几号", "哪年",
+    "怎么", "具体", "钱", "这个", "那个", "这", "那", "它", "政策", "措施", "规定", "事", "事情",
+    "department", "responsible", "valid", "expire", "apply", "handle", "contact", "office",
+    "policy", "measure", "still", "who", "which"])
+_SPECIFIC = re.compile(r"部门|负责|归谁|找谁|谁管|有效|到期|截止|过期|怎么申请|如何申请|流程|材料|"
+                       r"department|responsible|valid|expire|apply|contact", re.IGNORECASE)
+
+
 def after_stop(text: str) -> str | None:
     """What follows a leading "算了" (possibly ""), or None when the message does not
-    start by giving up."""
+    start by giving up. "算了,不查了" gives up twice and asks nothing."""
     text = normalise(text)
     m = _STOP.match(text)
-    return text[m.end():].strip() if m else None
+    if m is None:
+        return None
+    rest = text[m.end():].strip()
+    again = after_stop(rest) if rest else None
+    return again if again is not None else rest
+
+
+def asks_specifically(text: str) -> bool:
+    """The message asks for a department, the validity or the procedure."""
+    return bool(_SPECIFIC.search(normalise(text)))
 
 
 def asks_to_check(text: str) -> bool:

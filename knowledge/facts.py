@@ -39,6 +39,8 @@ _YES = frozenset({"是", "是的", "对", "对的", "有", "有的", "嗯", "嗯
                   "yeah", "true", "1", "ok"})
 _NO = frozenset({"否", "不是", "没有", "无", "不", "未", "没", "不对", "并没有", "no", "n", "nope",
                  "false", "0"})
+_ACKNOWLEDGE = frozenset({"好", "好的", "好吧", "行", "行吧", "可以", "没问题", "嗯呢", "对呀", "是啊",
+                          "不用", "不要", "没了", "没有了", "okay", "sure", "fine", "yep", "nope"})
 _OTHER_WORDS = ("其他", "其它", "都不是", "都不属于", "以上都不是", "别的")
 _QUESTION = re.compile(r"[??]|吗|怎么|哪|什么|多少|能不能|可不可以|是否")
 
@@ -50,6 +52,12 @@ class FactInvalid(KnowledgeError):
         self.fact = fact
         self.hint = hint
         super().__init__(f"invalid value for {fact}: {hint}")
+
+
+def plain_yes_or_no(text: str) -> bool:
+    """"好的", "是", "no": a bare yes or no, with nothing asked."""
+    bare = re.sub(r"[\s。.!!~,,??]+", "", normalise(text)).lower()
+    return bare in _YES or bare in _NO or bare in _ACKNOWLEDGE
 
 
 def looks_like_question(text: str) -> bool:
@@ -157,9 +165,13 @@ class Fact:
 
     def _parse_boolean(self, text: str) -> bool | None:
         bare = re.sub(r"^[。.!!~,, ]+|[。.!!~,, ]+$", "", text)
-        if bare in _YES:
+        # "没有,我们走的是统保平台": a yes or no first, then why (not "不是,我想问…吗?",
+        # which turns to another question).
+        first, _, rest = re.sub(r"[,,。.!!;;]", "\0", bare, count=1).partition("\0")
+        answered = not rest or not looks_like_question(rest)
+        if bare in _YES or (answered and first.strip() in _YES):
             return True
-        if bare in _NO:
+        if bare in _NO or (answered and first.strip() in _NO):
             return False
         if len(bare) > 6 and looks_like_question(bare):
             return None

@@ -34,6 +34,7 @@ _QUESTION = re.compile(r"[??]|吗|呢|能不能|可不可以|有没有|是不是
                        r"^(?:is|are|can|could|do|does|did|will|would|how|what|which|when|who)\b")
 _FIRST_PERSON = re.compile(r"我们|我|咱们|咱|本公司|我司|我厂|厂里|本企业|本单位|我单位|我家|"
                            r"\b(?:we|our|us|i|my)\b")
+_A_NOT_A = re.compile(r"(\w)[不没]\1")
 # An English negation before a cue, possibly with one word between ("have not yet laid off").
 _EN_NEGATION = re.compile(r"(?:\b(?:not|no|never|without)|n't)(?:\s+\w+)?\s*$")
 
@@ -109,6 +110,8 @@ def _cue(text: str) -> Cue:
 def negated(clause: str, starts: Iterable[int]) -> bool:
     """A negation word ends within NEGATION_REACH characters before any of the matched
     words ("没去德国参展", "经费不太充足")."""
+    # "能不能", "是不是", "有没有" ask; they negate nothing.
+    clause = _A_NOT_A.sub(lambda m: " " * len(m.group(0)), clause)
     for start in starts:
         if _EN_NEGATION.search(clause[max(0, start - 24):start]):
             return True

@@ -9,9 +9,10 @@ later document replaced is answered as replaced, pointing at what replaced it.
 from __future__ import annotations
 
 from api import compose
-from api.actions.base import FOLLOW_UP_MAX_CHARS, Action, ActionResult, Context
+from api.actions.base import Action, ActionResult, Context
 from api.actions.lookup import current_event, named, named_numbers, referenced
 from api.actions.questions import answer_question, picked
+from knowledge.dialogue_cues import asks_specifically
 from knowledge.mentions import named_documents
 from knowledge.models import Measure
 
@@ -39,6 +40,8 @@ def _with_note(replies: list[compose.Reply], note: str) -> list[compose.Reply]:
 
 
 def answer_department(ctx: Context) -> ActionResult:
+    if _picks_a_measure(ctx):
+        return answer_question(ctx)
     measures = referenced(ctx)
     if not measures:
         return ActionResult([compose.no_answer(ctx.language)])
@@ -90,16 +93,16 @@ def show_measure(ctx: Context) -> ActionResult:
     return ActionResult(_with_note(replies, _which_document(ctx, measures)), current_event(ctx, [current]))
 
 
-def _topic_measures(ctx: Context) -> list[Measure]:
-    """For questions about a measure's status or procedure: the measure named, else for a
-    short question the current one, else what the question is about."""
-    if named_numbers(ctx) or len(ctx.text) > FOLLOW_UP_MAX_CHARS:
-        return referenced(ctx)
-    return ctx.measures(ctx.current_measures) or referenced(ctx)
+def _picks_a_measure(ctx: Context) -> bool:
+    """"贷款延期那条呢?" after an overview: whatever NLU took it for, the user wants that
+    measure answered (unless the message asks for its department, validity or procedure)."""
+    return picked(ctx, ctx.text) is not None and not asks_specifically(ctx.text)
 
 
 def answer_validity(ctx: Context) -> ActionResult:
-    measures = _topic_measures(ctx)
+    if _picks_a_measure(ctx):
+        return answer_question(ctx)
+    measures = referenced(ctx)
     if not measures:
         return ActionResult([compose.no_answer(ctx.language)])
     return ActionResult(_with_note([compose.validity_answer(measures, ctx.language)],
@@ -107,7 +110,9 @@ def answer_validity(ctx: Context) -> ActionResult:
 
 
 def how_to_apply(ctx: Context) -> ActionResult:
-    measures = _topic_measures(ctx)[:1]
+    if _picks_a_measure(ctx):
+        return answer_question(ctx)
+    measures = referenced(ctx)[:1]
     if not measures:
         return ActionResult([compose.no_answer(ctx.language)])
     measure = measures[0]

@@ -68,11 +68,25 @@ class Context:
             texts.append(self.text)
         return texts
 
+    def _offered_buttons(self) -> set[str]:
+        """The quick-reply payloads of the bot's last message before the user's latest."""
+        events = self.call.tracker.events
+        last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+        for event in reversed(events[:last_user]):
+            if event.get("event") == "bot":
+                return {str(b.get("payload")) for b in (event.get("data") or {}).get("buttons") or []}
+        return set()
+
     @property
     def language(self) -> str:
         """The language to answer in: the latest message's, or for one in neither
-        language ("250", "2023-03-10") the last one the user wrote in; Chinese at first."""
-        for text in reversed(self.user_texts):
+        language ("250", "2023-03-10") or a quick reply clicked (its payload is Chinese
+        whatever the conversation's language) the last one the user wrote in; Chinese
+        at first."""
+        texts = self.user_texts
+        if texts and texts[-1] in self._offered_buttons():
+            texts = texts[:-1]
+        for text in reversed(texts):
             if (lang := language_of(text)) is not None:
                 return lang
         return ZH

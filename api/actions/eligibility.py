@@ -102,6 +102,8 @@ def eligibility_step(ctx: Context) -> ActionResult:
     lang = ctx.language
     fact = known[pending]
     if _back_from_digression(ctx):
+        if after_stop(ctx.text) is not None:  # "换个问题,展会补贴怎么申请?": answered; done
+            return ActionResult([], _closing())
         return ActionResult([compose_check.ask(fact, measure, lang, again=True)], _waiting())
     text = str(ctx.slot(ANSWER_SLOT) or ctx.text)
     facts = known_facts(ctx, rule)
@@ -123,7 +125,8 @@ def eligibility_step(ctx: Context) -> ActionResult:
     asking = assessment.asking
     assert asking is not None
     noted = asking.name == pending  # other facts were taken, the question stays open
-    return ActionResult([compose_check.ask(asking, measure, lang, noted=noted)], events)
+    reply = compose_check.ask(asking, measure, lang, noted=noted, benefits=assessment.verdict.benefits)
+    return ActionResult([reply], events)
 
 
 def _answered_inline(ctx: Context, text: str, measure: Any, fact: Any) -> ActionResult:

@@ -3,9 +3,14 @@ for a short follow-up, or found by search. Shared by every answer action."""
 
 from __future__ import annotations
 
-from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Context
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, OFFERED_MEASURES, Context
 from api.protocol import slot_event
 from index.hybrid import SearchResult
+from index.keywords import content_words
+from index.tokenize import stem, strip_framing
+from knowledge.dialogue_cues import FOLLOW_UP_WORDS, after_stop, picks_from_list
 from knowledge.entities import find_measure_numbers, plain_measure_number
 from knowledge.mentions import named_documents, named_measures
 from knowledge.models import Measure
@@ -61,11 +66,32 @@ def named(ctx: Context, text: str | None = None) -> tuple[list[Measure], list[in
     return named_measures(ctx.text if text is None else text, ctx.services.catalog, numbers)
 
 
+def names_a_topic(ctx: Context, text: str) -> bool:
+    """The message says what it is about ("那展会的找哪个部门?"), not only what it wants
+    to know of the measure under discussion ("这个钱找哪个部门申请?")."""
+    ignored = {stem(w) for w in FOLLOW_UP_WORDS} | set(ENGLISH_STOP_WORDS)
+    return any(w not in ignored for w in content_words(ctx.services.index.words(text)))
+
+
 def referenced(ctx: Context) -> list[Measure]:
-    """Measures the message names (第N条), else the best match, else the current ones."""
+    """The measures a question about a department, validity or procedure is about: those
+    it names (第N条), the item of a list just offered it picks ("保险那条归谁管?"), the
+    current one when it names no topic of its own, else the best match, else the current."""
     if named_numbers(ctx):
         return named(ctx)[0]
-    results = ctx.services.index.search(ctx.text, k=1)
+    text = after_stop(ctx.text) or ctx.text  # "换个问题,展会补贴找哪个部门?"
+    current = ctx.measures(ctx.current_measures)
+    offered = ctx.measures(list(ctx.slot(OFFERED_MEASURES) or []))
+    if offered and picks_from_list(text):
+        positions = {i for i, m in enumerate(ctx.services.index.measures) if m in offered}
+        results = search(ctx, text, k=1, allowed=positions)
+        if results and results[0].terms:
+            return [results[0].measure]
+    if current and not names_a_topic(ctx, text):
+        return current
+    # What the question is about, not how it asks: "找哪个部门" pulls towards measures
+    # whose bank questions ask for departments.
+    results = ctx.services.index.search(strip_framing(text), k=1)
     if results and results[0].answerable:
         return [results[0].measure]
-    return ctx.measures(ctx.current_measures)
+    return current

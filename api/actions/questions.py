@@ -31,14 +31,14 @@ from api.actions.base import (
 )
 from api.actions.checks import MEASURE_SLOT, assess, ended_events, rule_of, state_events
 from api.actions.facts import known_facts
-from api.actions.lookup import current_event, named, search
+from api.actions.lookup import current_event, named, names_a_topic, search
 from api.compose import Reply
 from api.phrases import say
 from api.protocol import active_loop_event, slot_event
 from index.hybrid import SearchResult
-from index.keywords import content_words, covers, touches
+from index.keywords import content_words, covers, names_heading, touches
 from knowledge.dialogue_cues import after_stop, asks_for_many, asks_to_check, picks_from_list
-from knowledge.facts import looks_like_question
+from knowledge.facts import looks_like_question, plain_yes_or_no
 from knowledge.models import Measure
 from knowledge.numerals import parse_chinese_number
 
@@ -71,12 +71,13 @@ def _form_measure(ctx: Context) -> Measure | None:
 
 
 def about_measure(ctx: Context, measure: Measure, *, explicit: bool,
-                  also: list[Measure] | None = None, checking: Measure | None = None) -> Answered:
+                  also: list[Measure] | None = None, checking: Measure | None = None,
+                  terms: list[str] | None = None) -> Answered:
     """The answer about one measure and, when it has rules, where its check stands.
     checking: the measure a running check is about (a question about it is answered
-    without starting the check again)."""
+    without starting the check again); terms: the question's words in its text."""
     lang = ctx.language
-    answer = compose.about(measure, also, lang)
+    answer = compose.about(measure, also, lang, terms)
     found = rule_of(ctx, measure)
     if found is None:
         extra = [compose_check.no_conditions(measure, lang)] if explicit else []
@@ -117,7 +118,10 @@ def _overview(ctx: Context, text: str, results: list[SearchResult]) -> Answered 
     if len(touching) < OVERVIEW_MIN or touching[0].score <= 0:
         return None
     kept = [r.measure for r in touching if r.score >= touching[0].score * OVERVIEW_RATIO]
-    if len(kept) < OVERVIEW_MIN:
+    # The gate was fitted on single questions and refuses many broad ones; a topic the
+    # document has a heading for ("外贸": 着力稳定外资外贸) is enough without it.
+    if len(kept) < OVERVIEW_MIN or not (results[0].answerable or
+                                        any(names_heading(m, content) for m in kept)):
         return None
     sections = list(dict.fromkeys(m.section.title for m in kept))
     kept.sort(key=lambda m: sections.index(m.section.title))  # as listed: by section
@@ -140,10 +144,11 @@ def respond(ctx: Context, text: str, checking: Measure | None = None) -> Answere
         return about_measure(ctx, measures[0], explicit=explicit, checking=checking)
     if (chosen := picked(ctx, text)) is not None:
         return about_measure(ctx, chosen, explicit=explicit, checking=checking)
-    if explicit and len(text) <= FOLLOW_UP_MAX_CHARS:
+    if len(text) <= FOLLOW_UP_MAX_CHARS and (explicit or not names_a_topic(ctx, text)):
+        # "我们符合吗?", "补多少?": about the measure under discussion.
         current = [checking] if checking else ctx.measures(ctx.current_measures)
         if current:
-            return about_measure(ctx, current[0], explicit=True, checking=checking)
+            return about_measure(ctx, current[0], explicit=explicit, checking=checking)
     broad = asks_for_many(text) and not explicit
     results = search(ctx, text, k=OVERVIEW_SIZE if broad else 3)
     if broad and results and (overview := _overview(ctx, text, results)) is not None:
@@ -152,13 +157,16 @@ def respond(ctx: Context, text: str, checking: Measure | None = None) -> Answere
         return Answered([compose.no_answer(ctx.language)])
     best = results[0]
     also = [r.measure for r in results[1:3] if r.score >= best.score * compose.CLOSE_SCORE_RATIO]
-    return about_measure(ctx, best.measure, explicit=explicit, also=also, checking=checking)
+    return about_measure(ctx, best.measure, explicit=explicit, also=also, checking=checking,
+                         terms=best.terms)
 
 
 def answer_question(ctx: Context) -> ActionResult:
     """A policy question, in or out of a running check (see the module's docstring)."""
     text = ctx.text
     checking = _form_measure(ctx)
+    if not ctx.form_active and plain_yes_or_no(text):  # "好的" with nothing to answer
+        return ActionResult([Reply(say(ctx.language, "how_can_help"), compose.nothing_cited())])
     rest = after_stop(text)
     if rest is not None:
         checking = None

@@ -21,10 +21,10 @@ ACTION_OF = {"ask_question": "action_answer_question", "check_eligibility": "act
              "ask_department": "action_answer_department",
              "ask_department_measures": "action_list_department_measures",
              "ask_measure": "action_show_measure", "ask_validity": "action_answer_validity",
-             "ask_how_to_apply": "action_how_to_apply", "stop": "action_reset_eligibility"}
+             "ask_how_to_apply": "action_how_to_apply", "stop": "action_reset_eligibility",
+             "affirm": "action_answer_question", "deny": "action_answer_question"}
 SMALL_TALK = {"greet": "utter_greet", "thanks": "utter_thanks", "bot_challenge": "utter_iamabot",
-              "goodbye": "utter_goodbye", "affirm": "utter_how_can_help",
-              "deny": "utter_how_can_help", "out_of_scope": "utter_out_of_scope"}
+              "goodbye": "utter_goodbye", "out_of_scope": "utter_out_of_scope"}
 
 
 class Dialogue:

@@ -109,6 +109,13 @@ def test_giving_up_and_asking_something_else_in_one_message(chat: Dialogue, inte
     assert chat.asking == "annual_export_usd_10k"
 
 
+def test_moving_on_with_a_question_of_another_kind_ends_the_check(chat: Dialogue) -> None:
+    chat.say("我能申请贷款延期还本付息吗?", "check_eligibility")
+    chat.say("换个问题,展会补贴找哪个部门?", "ask_department")
+    assert "第52条由区商务局" in chat.text and "继续核对" not in chat.text
+    assert chat.active_loop is None
+
+
 def test_leaving_a_check_keeps_the_facts(chat: Dialogue) -> None:
     chat.say("我们是小微企业,贷款延期还本付息能申请吗?", "check_eligibility")
     chat.say("算了", "stop")
