@@ -14,7 +14,8 @@ RASA := source scripts/rasa-env.sh && $(RASA_VENV)/bin/rasa
 RASA_FILES := --config config.yml --domain bot/domain.yml
 
 .PHONY: help setup venv venv-rasa bot-validate prod-deps run-prod run test test-fast lint \
-        kb eval eval-chat nlu-eval bench bench-chat bench-abuse bench-publish bench-profiles readme-figures clean \
+        kb eval eval-chat eval-dialogue nlu-eval bench bench-chat bench-abuse bench-publish bench-profiles \
+        readme-figures clean \
         delete-conversations browser
 
 help:
@@ -37,6 +38,7 @@ help:
 	@echo "  make bench           retrieval benchmark (build time, latency, memory)"
 	@echo "  make nlu-eval        Rasa NLU cross-validation (intent macro-F1, entity F1)"
 	@echo "  make eval-chat       the evaluation set through the whole chat"
+	@echo "  make eval-dialogue   the conversation set (multi-turn) through the whole chat"
 	@echo "  make bench-chat      chat latency at 1, 10 and 50 concurrent senders"
 	@echo "  make bench-abuse     a normal user's latency alone and during 20 abusive senders"
 	@echo "  make bench-publish   publish and roll back under chat load: time, failed requests"
@@ -110,6 +112,9 @@ bench-profiles: setup prod-deps
 
 eval-chat: setup
 	$(PY) -m tests.bench.chat_eval
+
+eval-dialogue: setup
+	$(PY) -m tests.bench.dialogue_eval
 
 # Chromium and CJK fonts for the browser tests (tests/web); a no-op once installed.
 browser:

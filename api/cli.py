@@ -379,21 +379,25 @@ def search(question: str | None, top: int, batch: Any, superseded: bool, as_json
               help="Evaluation set (default: the eval_set setting, "
                    "knowledge/evaluation/questions.yml).")
 @click.option("--tune", is_flag=True, help="Re-tune index/fusion.yml on the set, then rebuild.")
+@click.option("--refit-gate", is_flag=True,
+              help="Fit only the no-answer gate again (the weights stay), for a new model "
+                   "whose cosines run on another scale; then publish again.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table (for the README).")
-def eval_command(eval_set: Path | None, tune: bool, as_json: bool, markdown: bool) -> None:
+def eval_command(eval_set: Path | None, tune: bool, refit_gate: bool, as_json: bool,
+                 markdown: bool) -> None:
     """Recall@1/@3, MRR, no-answer rates and latency for BM25, dense and hybrid."""
     from index import evaluate as ev
 
     eval_set = eval_set or get_settings().eval_set
     questions = ev.load_eval_set(eval_set)
     index = _load_index()
-    if tune:
+    if tune or refit_gate:
         from index.store import FUSION_FILE
 
-        index.fusion = ev.tune(index, questions)
+        index.fusion = ev.tune(index, questions) if tune else ev.refit_gate(index, questions)
         ev.save_fusion(index.fusion, FUSION_FILE, eval_set)
-        click.echo(f"tuned fusion written to {FUSION_FILE}; run `policybot index build`", err=True)
+        click.echo(f"fusion written to {FUSION_FILE}; publish again (`make kb`)", err=True)
     report = ev.evaluate(index, questions)
     if as_json:
         _emit_json(report)

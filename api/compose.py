@@ -8,9 +8,11 @@ departments and say whether the measure is in force today. The payload's `citati
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.phrases import ZH, say, validity_sentence
 from index.hybrid import SearchResult
 from knowledge.models import Measure
 from knowledge.sentences import sentences
@@ -18,9 +20,8 @@ from knowledge.validity import describe_validity, validity_of
 
 QUOTE_LIMIT = 120
 CLOSE_SCORE_RATIO = 0.6
-NO_ANSWER = ("抱歉,现有政策文件中没有找到与您的问题相关的措施。"
-             "您可以换一种说法,说明具体事项(如补贴、贷款、税费、展会、用工),"
-             "或直接输入措施编号(如“第50条”)查看原文。")
+NO_ANSWER = say(ZH, "no_answer")
+HEADLINE_LIMIT = 30
 
 
 @dataclass
@@ -38,18 +39,38 @@ class Reply:
         return message
 
 
-def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """Whole sentences up to the limit; a cut is marked with "……", words are never changed."""
+def quote(text: str, limit: int = QUOTE_LIMIT, terms: list[str] | None = None) -> str:
+    """Whole sentences up to the limit, from the one that says most of what was asked
+    (terms: the question's words found in the text; none: from the start); a cut is
+    marked with "……", words are never changed. A sentence longer than the limit is cut
+    down to its clauses around the one that says most."""
     if len(text) <= limit:
         return text
+    parts = sentences(text)
+    start = _best(parts, terms)
+    if len(parts[start]) > limit:
+        clauses = [c for c in re.split(r"(?<=[,,、])", parts[start]) if c]
+        first = _best(clauses, terms)
+        return ("……" if start or first else "") + _window(clauses, first, limit)
+    return ("……" if start else "") + _window(parts, start, limit)
+
+
+def _best(parts: list[str], terms: list[str] | None) -> int:
+    """The first part with the most of the terms (0 without terms)."""
+    hits = [sum(t in p for t in terms or []) for p in parts]
+    return hits.index(max(hits)) if hits else 0
+
+
+def _window(parts: list[str], start: int, limit: int) -> str:
+    """Parts from `start` while they fit the limit (at least one, cut if it alone does not)."""
     out = ""
-    for sentence in sentences(text):
-        if out and len(out) + len(sentence) > limit:
+    for part in parts[start:]:
+        if out and len(out) + len(part) > limit:
             return out + "……"
-        out += sentence
-        if len(out) > limit:
-            break
-    return out if len(out) <= limit else out[:limit] + "……"
+        out += part
+    if len(out) > limit:
+        return out[:limit] + "……"
+    return out
 
 
 def cited(measures: list[Measure]) -> dict[str, Any]:
@@ -74,31 +95,78 @@ def measure_payload(measure: Measure) -> dict[str, Any]:
             "validity": validity.model_dump(mode="json")}
 
 
-def answer(results: list[SearchResult]) -> Reply:
+def no_answer(lang: str = ZH) -> Reply:
+    return Reply(say(lang, "no_answer"), nothing_cited(departments=[], validity=[], answerable=False))
+
+
+def answer(results: list[SearchResult], lang: str = ZH) -> Reply:
     """Best measure quoted; up to two more when their scores are close; or a plain no."""
     if not results or not results[0].answerable:
-        return Reply(NO_ANSWER, nothing_cited(departments=[], validity=[], answerable=False))
+        return no_answer(lang)
     best = results[0]
     extra = [r for r in results[1:3] if r.score >= best.score * CLOSE_SCORE_RATIO]
-    m = best.measure
-    lines = [f"根据{m.citation}:“{quote(m.text)}”",
-             f"责任单位:{departments_text(m)}。",
-             describe_validity(validity_of(m))]
-    for r in extra:
-        lines.append(f"另可参考{r.measure.citation}:“{quote(r.measure.text, 60)}”"
-                     f"(责任单位:{departments_text(r.measure)})")
-    chosen = [best, *extra]
+    return about(best.measure, [r.measure for r in extra], lang, best.terms)
+
+
+def about(measure: Measure, also: list[Measure] | None = None, lang: str = ZH,
+          terms: list[str] | None = None) -> Reply:
+    """One measure quoted (the part that says most of the question's terms) with its
+    departments and validity, and others worth a look."""
+    m = measure
+    lines = [say(lang, "according_to", citation=m.citation, quote=quote(m.text, terms=terms)),
+             say(lang, "departments", departments=departments_text(m)),
+             validity_sentence(validity_of(m), lang)]
+    for other in also or []:
+        lines.append(say(lang, "also_see", citation=other.citation, quote=quote(other.text, 60),
+                         departments=departments_text(other)))
+    chosen = [m, *(also or [])]
     return Reply("\n".join(lines), {
-        **cited([r.measure for r in chosen]),
-        "departments": sorted({d for r in chosen for d in r.measure.departments}),
-        "validity": [measure_payload(r.measure) for r in chosen],
+        **cited(chosen),
+        "departments": sorted({d for c in chosen for d in c.departments}),
+        "validity": [measure_payload(c) for c in chosen],
         "answerable": True,
         "confidence": round(best.confidence, 3),  # read by `policybot report` (api/report.py)
     })
 
 
-def department_answer(measures: list[Measure]) -> Reply:
-    lines = [f"{m.citation}由{departments_text(m)}负责。" for m in measures]
+def headline(measure: Measure, summary: str | None = None) -> str:
+    """A measure in a few words: its rule's summary, else its opening clauses."""
+    if summary:
+        return summary
+    out = ""
+    for clause in re.split(r"(?<=[,,;;。])", measure.text):
+        if out and len(out) + len(clause) > HEADLINE_LIMIT:
+            break
+        out += clause
+    out = re.sub(r"[,,;;。]+$", "", out)
+    return out if len(out) <= HEADLINE_LIMIT else out[:HEADLINE_LIMIT] + "……"
+
+
+def overview(measures: list[tuple[Measure, str | None]], lang: str = ZH) -> Reply:
+    """Several measures for a broad question, grouped by section in order of relevance,
+    one line each, and an offer to go into one."""
+    groups: dict[str, list[tuple[Measure, str | None]]] = {}
+    for measure, summary in measures:
+        heading = f"({measure.section.numeral}){measure.section.title}"
+        groups.setdefault(heading, []).append((measure, summary))
+    lines = [say(lang, "overview_head", count=len(measures))]
+    for heading, items in groups.items():
+        lines.append(heading)
+        lines += [f"- {m.citation}:{headline(m, summary)}" for m, summary in items]
+    lines.append(say(lang, "overview_tail", example=measures[0][0].citation))
+    chosen = [m for m, _ in measures]
+    return Reply("\n".join(lines), {
+        **cited(chosen),
+        "departments": sorted({d for m in chosen for d in m.departments}),
+        "overview": [{"measure": m.number, "doc_id": m.doc_id, "section": m.section.title}
+                     for m in chosen],
+        "answerable": True,
+    })
+
+
+def department_answer(measures: list[Measure], lang: str = ZH) -> Reply:
+    lines = [say(lang, "handled_by", citation=m.citation, departments=departments_text(m))
+             for m in measures]
     return Reply("\n".join(lines), {
         **cited(measures),
         "departments": list(dict.fromkeys(d for m in measures for d in m.departments)),
@@ -148,11 +216,16 @@ def _about(measure: Measure, text: str) -> Reply:
                         "validity": [measure_payload(measure)]})
 
 
-def how_to_apply(measure: Measure) -> Reply:
+def how_to_apply(measure: Measure, lang: str = ZH) -> Reply:
     """The document states what is granted, rarely how to apply: say so and point to the
     responsible departments instead of inventing a procedure."""
-    validity = validity_of(measure)
-    text = (f"{measure.citation}原文没有写明具体的申请流程和所需材料,"
-            f"请直接联系责任单位{departments_text(measure)}咨询办理。\n"
-            f"原文:“{quote(measure.text)}”\n{describe_validity(validity)}")
+    text = say(lang, "how_to_apply", citation=measure.citation, departments=departments_text(measure),
+               quote=quote(measure.text), validity=validity_sentence(validity_of(measure), lang))
     return _about(measure, text)
+
+
+def validity_answer(measures: list[Measure], lang: str = ZH) -> Reply:
+    lines = [say(lang, "validity_of", citation=m.citation,
+                 sentence=validity_sentence(validity_of(m), lang)) for m in measures]
+    return Reply("\n".join(lines), {**cited(measures),
+                                    "validity": [measure_payload(m) for m in measures]})

@@ -20,6 +20,8 @@ MeasureKey = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}#[0-
 MeasureRef = MeasureNumber | MeasureKey
 ShortText = Annotated[str, Field(max_length=200)]
 Scalar = Annotated[str, Field(max_length=10_000)] | int | float | bool | None
+# A fact's value as a slot keeps it: a scalar, or a range [low, high] (None: open end).
+FactValue = Scalar | Annotated[list[Scalar], Field(min_length=2, max_length=2)]
 
 
 class Intent(BaseModel):
@@ -50,10 +52,12 @@ class Slots(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     current_measures: list[MeasureRef] | None = Field(default=None, max_length=100)
+    offered_measures: list[MeasureRef] | None = Field(default=None, max_length=100)
     eligibility_measure: MeasureRef | None = None
-    eligibility_facts: dict[ShortText, Scalar] | None = None
+    eligibility_facts: dict[ShortText, FactValue] | None = Field(default=None, max_length=200)
     eligibility_pending: ShortText | None = None
     eligibility_answer: Scalar = None
+    language: Annotated[str, Field(max_length=8)] | None = None
 
 
 class Tracker(BaseModel):

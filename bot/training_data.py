@@ -19,6 +19,7 @@ from knowledge.catalog import Catalog
 from knowledge.eligibility import RuleBook
 from knowledge.entities import REGEX_ENTITIES
 from knowledge.formatting import zh_numeral
+from knowledge.language import EN, language_of
 from knowledge.questions import QuestionBank
 from knowledge.settings import Settings
 
@@ -31,6 +32,11 @@ _INSTITUTION = re.compile(r"(局|委|会|院|中心|公司|区|联|大队|办|�
 _OTHER_INTENT = re.compile(r"部门|哪个局|找谁|谁负责|谁牵头|有效|截止|过期|到期|怎么申请|如何申请|"
                            r"申请流程|材料|第\s*\d+\s*条")
 QUESTIONS_PER_MEASURE = 3
+# English bank questions per measure among ask_question's examples: enough for NLU to
+# take an English policy question for one, without outweighing the Chinese ones.
+ENGLISH_QUESTIONS_PER_MEASURE = 1
+_OTHER_INTENT_EN = re.compile(r"department|responsible|valid|expire|deadline|how (?:do|can) i apply",
+                              re.IGNORECASE)
 
 _DEPARTMENT_MEASURES = ["{d}负责哪些措施?", "{d}管哪些政策", "{d}有哪些扶持政策", "{d}负责的措施有哪些",
                         "想看看{d}牵头的政策", "{d}那边有什么惠企措施"]
@@ -131,8 +137,10 @@ def generate(settings: Settings, bot_dir: Path) -> BotDataSummary:
     intents: dict[str, list[str]] = {"ask_question": [], "ask_department_measures": [],
                                      "ask_measure": [], "check_eligibility": []}
     for questions in bank.questions.values():
-        kept = [q for q in questions if not _OTHER_INTENT.search(q)]
-        intents["ask_question"] += kept[:QUESTIONS_PER_MEASURE]
+        chinese = [q for q in questions if language_of(q) != EN and not _OTHER_INTENT.search(q)]
+        english = [q for q in questions if language_of(q) == EN and not _OTHER_INTENT_EN.search(q)]
+        intents["ask_question"] += chinese[:QUESTIONS_PER_MEASURE]
+        intents["ask_question"] += english[:ENGLISH_QUESTIONS_PER_MEASURE]
     with_measures = [d for d, ms in catalog.departments().items() if ms]
     for i, canonical in enumerate(with_measures):
         said = [canonical, *[a for a in catalog.table.aliases().get(canonical, [])

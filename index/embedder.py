@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from index.distill import STAMP
+from index.distill import BRIDGE_FILE, STAMP
 from index.errors import ModelNotAvailable
+from index.tokenize import stem
 from knowledge.settings import Settings, get_settings
 
 
@@ -23,6 +25,15 @@ class SentenceEncoder(Protocol):
 
 # The distilled model is identified by its digest (index manifests refuse another model).
 MODEL_ID_PREFIX = "policy-static-zh@"
+_LATIN = re.compile(r"[a-z]+")
+
+
+def _read_bridge(folder: Path) -> dict[str, list[str]]:
+    path = folder / BRIDGE_FILE
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {str(k): [str(w) for w in v] for k, v in data.items()}
 
 
 @dataclass
@@ -31,6 +42,16 @@ class Embedder:
     query_prefix: str
     dimension: int
     _model: SentenceEncoder
+    # English word -> the knowledge base's nearest Chinese words (a distilled model's
+    # BRIDGE_FILE; empty for any other model).
+    bridge: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The bridge by stem, for a form of a word the vocabulary lacks ("defer" by
+        # "deferred"); the first word of a stem to be bridged stands for it.
+        self._stem_bridge: dict[str, list[str]] = {}
+        for word in sorted(self.bridge):
+            self._stem_bridge.setdefault(stem(word), self.bridge[word])
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Embedder:
@@ -56,7 +77,16 @@ class Embedder:
             digest = json.loads(stamp.read_text(encoding="utf-8"))["digest"]
             model_id = f"{MODEL_ID_PREFIX}{digest}"
         dimension = int(model.get_embedding_dimension() or 0)
-        return cls(model_id, settings.query_prefix, dimension, model)
+        return cls(model_id, settings.query_prefix, dimension, model, _read_bridge(path))
+
+    def bridged(self, text: str) -> str:
+        """The text with the Chinese words nearest to its English words appended ("export
+        credit insurance" + 出口 出口额 信用 保险 …); unchanged without English."""
+        if not self.bridge:
+            return text
+        words = [w for word in _LATIN.findall(text.lower())
+                 for w in self.bridge.get(word) or self._stem_bridge.get(stem(word)) or []]
+        return f"{text} {' '.join(dict.fromkeys(words))}" if words else text
 
     def encode(self, texts: list[str], *, query: bool = False, progress: bool = False) -> np.ndarray:
         """Normalised float32 vectors; queries get the model's instruction prefix. A progress

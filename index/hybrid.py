@@ -21,6 +21,7 @@ from index.dense import FaissIndex
 from index.embedder import Embedder
 from index.lexical import Bm25
 from index.tokenize import bigrams, content_bigrams, word_tokenizer
+from knowledge.language import EN, language_of
 from knowledge.models import Measure
 from knowledge.questions import QuestionBank
 
@@ -112,11 +113,17 @@ class HybridIndex:
         self.item_kind = np.zeros(0, dtype=np.int8)
         self.bm25_word = Bm25(self.words)
         self.bm25_bigram = Bm25(bigrams)
+        # Bank questions per language: a question is scored against those of its own
+        # language only (the Chinese figures do not move when English questions are added).
         self.bm25_word_q = Bm25(self.words)
         self.bm25_bigram_q = Bm25(bigrams)
+        self.bm25_word_q_en = Bm25(self.words)
+        self.bm25_bigram_q_en = Bm25(bigrams)
         self.question_measure = np.zeros(0, dtype=np.int64)
         self.questions: list[str] = []
         self._vocabularies: list[set[str]] = []
+        self._english: np.ndarray | None = None
+        self._owners: dict[bool, np.ndarray] = {}
 
     # -- building ---------------------------------------------------------------------------
     def build(self, bank: QuestionBank, progress: bool = False) -> None:
@@ -146,11 +153,15 @@ class HybridIndex:
         documents = [titled_text(m) for m in self.measures]
         self.bm25_word.build(documents)
         self.bm25_bigram.build(documents)
-        self.bm25_word_q.build(questions or ["∅"])
-        self.bm25_bigram_q.build(questions or ["∅"])
         self.question_measure = np.array(question_owner or [-1], dtype=np.int64)
         self.questions = questions
         self._vocabularies = []
+        self._english = None
+        for english, (word_q, bigram_q) in ((False, self.question_indexes(False)),
+                                            (True, self.question_indexes(True))):
+            texts = [q for q, e in zip(questions, self.question_is_english, strict=True) if e == english]
+            word_q.build(texts or ["∅"])
+            bigram_q.build(texts or ["∅"])
 
     @property
     def counts(self) -> dict[str, int]:
@@ -162,15 +173,48 @@ class HybridIndex:
         }
 
     # -- searching --------------------------------------------------------------------------
+    @property
+    def question_is_english(self) -> list[bool]:
+        return [language_of(q) == EN for q in self.questions]
+
+    def question_indexes(self, english: bool) -> tuple[Bm25, Bm25]:
+        return (self.bm25_word_q_en, self.bm25_bigram_q_en) if english else \
+            (self.bm25_word_q, self.bm25_bigram_q)
+
+    def question_owners(self, english: bool) -> np.ndarray:
+        """The measure of each bank question of one language, in its BM25 index's order."""
+        mask = np.array(self.question_is_english, dtype=bool) == english
+        owners = self.question_measure[:len(mask)][mask] if len(self.questions) else mask[:0]
+        return owners if len(owners) else np.array([-1], dtype=np.int64)
+
+    def _language_tables(self) -> tuple[np.ndarray, dict[bool, np.ndarray]]:
+        """Which indexed items are English bank questions, and the owners of each
+        language's questions (computed once per build or load)."""
+        if self._english is None or len(self._english) != len(self.item_kind):
+            english = np.zeros(len(self.item_kind), dtype=bool)
+            english[self.item_kind == KIND_QUESTION] = self.question_is_english
+            self._english = english
+            self._owners = {False: self.question_owners(False), True: self.question_owners(True)}
+        return self._english, self._owners
+
     def signals(self, query: str) -> Signals:
+        # A question is compared with bank questions in its own language (an English bank
+        # question must not pull a Chinese question towards its measure, nor the reverse).
+        # An English query also carries the Chinese words nearest to its words, which the
+        # lexical signals and the gate can read (index/distill.py, bridge).
+        english = language_of(query) == EN
+        english_items, owners_of = self._language_tables()
+        same_language = english_items == english
+        owners = owners_of[english]
+        query = self.embedder.bridged(query)
         m = len(self.measures)
         raw = np.zeros((len(FEATURES), m), dtype=np.float32)
         query_words, query_bigrams = self.words(query), bigrams(query)
         raw[0] = self.bm25_word.scores(query_words)
         raw[1] = self.bm25_bigram.scores(query_bigrams)
-        raw[2] = self._best_per_measure(self.bm25_word_q.scores(query_words), self.question_measure)
-        raw[3] = self._best_per_measure(self.bm25_bigram_q.scores(query_bigrams),
-                                        self.question_measure)
+        word_q, bigram_q = self.question_indexes(english)
+        raw[2] = self._best_per_measure(word_q.scores(query_words), owners)
+        raw[3] = self._best_per_measure(bigram_q.scores(query_bigrams), owners)
         vector = self.embedder.encode([query], query=True)
         scores, ids = self.dense.search(vector, self.dense.count)
         item_scores = np.full(self.dense.count, -1.0, dtype=np.float32)
@@ -178,7 +222,7 @@ class HybridIndex:
         is_question = self.item_kind == KIND_QUESTION
         raw[4] = self._best_per_measure(np.where(is_question, -1.0, item_scores),
                                         self.item_measure, floor=-1.0)
-        raw[5] = self._best_per_measure(np.where(is_question, item_scores, -1.0),
+        raw[5] = self._best_per_measure(np.where(is_question & same_language, item_scores, -1.0),
                                         self.item_measure, floor=-1.0)
         return Signals(raw=raw, query_words=query_words, query_bigrams=content_bigrams(query))
 

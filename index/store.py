@@ -49,7 +49,8 @@ def save_index(index: HybridIndex, root: Path, documents: dict[str, str],
         np.save(tmp / "item_measure.npy", index.item_measure)
         np.save(tmp / "item_kind.npy", index.item_kind)
         np.save(tmp / "question_measure.npy", index.question_measure)
-        for name in ("bm25_word", "bm25_bigram", "bm25_word_q", "bm25_bigram_q"):
+        for name in ("bm25_word", "bm25_bigram", "bm25_word_q", "bm25_bigram_q",
+                     "bm25_word_q_en", "bm25_bigram_q_en"):
             getattr(index, name).save(tmp / name)
         (tmp / "questions.json").write_text(json.dumps(index.questions, ensure_ascii=False),
                                             encoding="utf-8")
@@ -136,9 +137,14 @@ def load_index(root: Path, embedder: Embedder, version_id: str | None = None) ->
     index.item_kind = np.load(path / "item_kind.npy")
     index.question_measure = np.load(path / "question_measure.npy")
     index.questions = json.loads((path / "questions.json").read_text(encoding="utf-8"))
-    questions = int((index.item_kind == 2).sum()) or 1
+    english = sum(index.question_is_english)
+    chinese = (len(index.questions) - english) or 1
     for name, size in (("bm25_word", len(measures)), ("bm25_bigram", len(measures)),
-                       ("bm25_word_q", questions), ("bm25_bigram_q", questions)):
-        getattr(index, name).load(path / name, size)
+                       ("bm25_word_q", chinese), ("bm25_bigram_q", chinese),
+                       ("bm25_word_q_en", english or 1), ("bm25_bigram_q_en", english or 1)):
+        if (path / name).exists():
+            getattr(index, name).load(path / name, size)
+        else:  # an index built before English questions were kept apart
+            getattr(index, name).build(["∅"])
     index.version = manifest["version"]
     return index

@@ -43,13 +43,34 @@ def segmenter(terms_file: Path | None = None) -> jieba.Tokenizer:
     return _segmenter(terms_file or get_settings().terms_file)
 
 
+_DOUBLE_END = re.compile(r"([b-df-hj-np-tv-z])\1$")
+
+
+def stem(word: str) -> str:
+    """An English word without its inflection, so that "deferred", "defers" and
+    "deferring" meet "defer" and "repayments" meets "repaying" ("repay"). A few suffix
+    rules, not a full stemmer: enough for the plural, tense and -ment of questions;
+    anything else (Chinese, numbers) is returned as it is."""
+    if not word.isascii() or not word.isalpha() or len(word) <= 3:
+        return word
+    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ments", ""), ("ment", ""),
+                                ("ings", ""), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and \
+                not (suffix == "s" and word.endswith(("ss", "us", "is"))):
+            word = word[:len(word) - len(suffix)] + replacement
+            break
+    word = _DOUBLE_END.sub(r"\1", word)  # "deferr" -> "defer"
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word  # "increas(e)"
+
+
 def words(text: str, terms_file: Path | None = None) -> list[str]:
-    """jieba words without punctuation and function words, lower-cased."""
+    """jieba words without punctuation and function words, lower-cased; English words
+    stemmed."""
     out = []
     for token in segmenter(terms_file).lcut(text):
         token = token.strip().lower()
         if token and _RUN.fullmatch(token) and token not in _STOP:
-            out.append(token)
+            out.append(stem(token))
     return out
 
 
@@ -59,11 +80,12 @@ def word_tokenizer(terms_file: Path | None) -> Callable[[str], list[str]]:
 
 
 def bigrams(text: str) -> list[str]:
-    """Overlapping character bigrams of each Chinese run; Latin words and numbers whole."""
+    """Overlapping character bigrams of each Chinese run; Latin words (stemmed) and
+    numbers whole."""
     out: list[str] = []
     for run in _RUN.findall(text.lower()):
         if not ("\u4e00" <= run[0] <= "\u9fff") or len(run) == 1:
-            out.append(run)
+            out.append(stem(run))
             continue
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
@@ -81,6 +103,11 @@ _FRAMES = re.compile(
 )
 
 
+def strip_framing(text: str) -> str:
+    """The question without how it is framed: "展会补贴找哪个部门?" -> "展会补贴 ?"."""
+    return _FRAMES.sub(" ", text)
+
+
 def content_bigrams(text: str) -> list[str]:
     """Bigrams of a question without its framing words ("找哪个部门", "能不能" …)."""
-    return bigrams(_FRAMES.sub(" ", text))
+    return bigrams(strip_framing(text))

@@ -1,14 +1,14 @@
 """Eligibility rules (data in knowledge/eligibility/) and their evaluation.
 
 A rule set names the facts a measure's conditions need; the dialogue asks only for
-those. Each condition comes out met, not met or unknown (fact not given), so an answer
-can say exactly what is missing instead of guessing.
+those. Each condition comes out met, not met or unknown (fact not given, or given as a
+range that straddles the limit: "几十人" for "20人以上"), so an answer can say exactly
+what is missing instead of guessing. Facts themselves are knowledge/facts.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.dates import parse_date
 from knowledge.errors import DocumentInvalid, KnowledgeError
+from knowledge.facts import Fact, FactInvalid
 from knowledge.rulefiles import ALL, read_rule_files
 
 if TYPE_CHECKING:
@@ -28,73 +29,6 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"
 
 
-class FactInvalid(KnowledgeError):
-    """A user's answer cannot be read as the fact's type; hint says what to type."""
-
-    def __init__(self, fact: str, hint: str) -> None:
-        self.fact = fact
-        self.hint = hint
-        super().__init__(f"invalid value for {fact}: {hint}")
-
-
-@dataclass(frozen=True)
-class Fact:
-    name: str
-    type: str
-    question: str
-    hint: str
-    choices: tuple[str, ...] = ()
-    unit: str = ""
-    # Phrases that state a boolean fact in passing ("没裁员"); negative cues are checked
-    # first because they usually contain the positive ones.
-    says_yes: tuple[str, ...] = ()
-    says_no: tuple[str, ...] = ()
-
-    def stated_in(self, text: str) -> bool | None:
-        """A boolean fact stated in free text, or None when the text does not say it."""
-        if any(cue in text for cue in self.says_no):
-            return False
-        if any(cue in text for cue in self.says_yes):
-            return True
-        return None
-
-    def parse(self, answer: Any) -> Any:
-        """The typed value of an answer ("25人" -> 25, "是" -> True), or FactInvalid."""
-        text = str(answer).strip()
-        if self.type == "integer":
-            m = re.search(r"-?\d+", text.replace(",", ""))
-            if m:
-                return int(m.group(0))
-        elif self.type == "number":
-            m = re.search(r"-?\d+(?:\.\d+)?", text.replace(",", ""))
-            if m:
-                return float(m.group(0))
-        elif self.type == "boolean":
-            if isinstance(answer, bool):
-                return answer
-            if text in {"是", "是的", "有", "对", "参加", "缴纳", "yes", "y", "true", "1"}:
-                return True
-            if text in {"否", "不是", "没有", "无", "不", "未", "no", "n", "false", "0"} or \
-                    text.startswith(("没", "不", "未")):
-                return False
-        elif self.type == "date":
-            if isinstance(answer, dt.date):
-                return answer
-            day = parse_date(text)
-            if day is not None:
-                return day
-        elif self.type == "choice":
-            for choice in self.choices:
-                if text == choice:
-                    return choice
-            contained = [c for c in self.choices if c in text or (text and text in c)]
-            if len(contained) == 1:
-                return contained[0]
-        else:
-            return text
-        raise FactInvalid(self.name, self.hint)
-
-
 @dataclass(frozen=True)
 class Check:
     """One comparison of a fact with a value ("headcount_2022 le 100"), as the rules
@@ -105,9 +39,32 @@ class Check:
     value: Any = None
 
     def outcome(self, facts: dict[str, Any]) -> Outcome:
-        if facts.get(self.fact) is None:
+        value = facts.get(self.fact)
+        if value is None:
             return Outcome.UNKNOWN
-        return Outcome.MET if _apply(self.op, facts[self.fact], self.value) else Outcome.NOT_MET
+        if isinstance(value, tuple):
+            return _range_outcome(self.op, value, self.value)
+        return Outcome.MET if _apply(self.op, value, self.value) else Outcome.NOT_MET
+
+
+_ORDERED = frozenset({"lt", "le", "gt", "ge", "before", "on_or_before", "after"})
+
+
+def _range_outcome(op: str, span: tuple[Any, Any], expected: Any) -> Outcome:
+    """A range is met when all of it is, not met when none of it is, else unknown.
+    ("20多人" meets "20人以上"; "几十人" leaves it open.)"""
+    low, high = span
+    if op in _ORDERED:
+        at_low, at_high = _apply(op, low, expected), _apply(op, high, expected)
+        if at_low == at_high:
+            return Outcome.MET if at_low else Outcome.NOT_MET
+        return Outcome.UNKNOWN
+    if op == "between":
+        a, b = expected
+        if a <= low and high <= b:
+            return Outcome.MET
+        return Outcome.NOT_MET if high < a or low > b else Outcome.UNKNOWN
+    return Outcome.UNKNOWN  # eq, in, not_in: a range decides none of them
 
 
 @dataclass(frozen=True)
@@ -118,9 +75,56 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Reward:
+    """A benefit worked out from a fact: `gives` (in unit) for every `per` of the fact,
+    up to `cap`. 第58条: 10万元 per 100万美元 of funds in place, at most 1000万元."""
+
+    fact: str
+    per: float
+    gives: float
+    unit: str
+    cap: float | None = None
+    fact_unit: str = ""  # the unit the fact is said in ("万美元"), to word the figure
+
+    def amount(self, value: Any) -> tuple[float, float] | None:
+        """The reward for a fact value (exact or range), as (low, high)."""
+        low, high = value if isinstance(value, tuple) else (value, value)
+        if not isinstance(low, int | float) or isinstance(low, bool):
+            return None
+
+        def one(v: float) -> float:
+            reward = v / self.per * self.gives
+            return min(reward, self.cap) if self.cap is not None else reward
+        return one(low), one(high)
+
+
+@dataclass(frozen=True)
 class Benefit:
     text: str
     when: Check | None  # None: applies when every condition is met
+    reward: Reward | None = None
+
+    def stated(self, facts: dict[str, Any]) -> str:
+        """The benefit's text, with the reward the user's figures give ("按300万美元计,
+        可申请约30万元")."""
+        if self.reward is None or facts.get(self.reward.fact) is None:
+            return self.text
+        value = facts[self.reward.fact]
+        amount = self.reward.amount(value)
+        if amount is None:
+            return self.text
+        said = _figure(value) + self.reward.fact_unit
+        return f"{self.text}(按您说的{said}计,约{_figure(amount)}{self.reward.unit})"
+
+
+def _figure(value: Any) -> str:
+    """250.0 -> "250", (30.1, 39.9) -> "30.1—39.9", an open end -> "30以上"."""
+    if isinstance(value, tuple):
+        low, high = value
+        if low == high:
+            return _figure(low)
+        return f"{_figure(low)}以上" if high == float("inf") else f"{_figure(low)}—{_figure(high)}"
+    return f"{round(float(value), 1):g}"
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ class Rule:
         """Facts needed, in the order the conditions (then graded benefits) use them."""
         names = [c.check.fact for c in self.conditions]
         names += [b.when.fact for b in self.benefits if b.when is not None]
+        names += [b.reward.fact for b in self.benefits if b.reward is not None]
         return list(dict.fromkeys(names))
 
 
@@ -172,9 +177,9 @@ def evaluate(rule: Rule, facts: dict[str, Any]) -> Verdict:
         for benefit in rule.benefits:
             if benefit.when is None:
                 if verdict.outcome is Outcome.MET:
-                    verdict.benefits.append(benefit.text)
+                    verdict.benefits.append(benefit.stated(facts))
             elif benefit.when.outcome(facts) is Outcome.MET:
-                verdict.benefits.append(benefit.text)
+                verdict.benefits.append(benefit.stated(facts))
     return verdict
 
 
@@ -202,6 +207,31 @@ def _read_check(data: dict[str, Any]) -> Check:
     return Check(fact=str(data["fact"]), op=str(data["op"]), value=data.get("value"))
 
 
+def _read_fact(name: str, spec: dict[str, Any]) -> Fact:
+    cues = spec.get("cues") or ()
+    return Fact(name=name, type=spec["type"], question=spec["question"], hint=spec.get("hint", ""),
+                choices=tuple(spec.get("choices") or ()), unit=spec.get("unit", ""),
+                says_yes=tuple(spec.get("says_yes") or ()), says_no=tuple(spec.get("says_no") or ()),
+                choice_cues=tuple((str(c), tuple(ws)) for c, ws in cues.items())
+                if isinstance(cues, dict) else (),
+                cues=tuple(cues) if isinstance(cues, list) else (),
+                question_en=spec.get("question_en", ""))
+
+
+def _read_benefit(data: dict[str, Any], facts: dict[str, Fact]) -> Benefit:
+    when = None if data["when"] == ALL else _read_check(data["when"])
+    reward = None
+    if (r := data.get("reward")) is not None:
+        reward = Reward(fact=str(r["fact"]), per=float(r["per"]), gives=float(r["gives"]),
+                        unit=str(r["unit"]), cap=float(r["cap"]) if r.get("cap") is not None else None,
+                        fact_unit=facts[str(r["fact"])].unit)
+    return Benefit(data["text"], when, reward)
+
+
+__all__ = ["Benefit", "Check", "Condition", "Fact", "FactInvalid", "Outcome", "Reward", "Rule",
+           "RuleBook", "Verdict", "evaluate"]
+
+
 @dataclass
 class RuleBook:
     facts: dict[str, Fact]
@@ -219,18 +249,13 @@ class RuleBook:
         for path, data in files:
             doc_id = str(data.get("doc_id", path.stem))
             for name, spec in (data.get("facts") or {}).items():
-                facts[name] = Fact(name=name, type=spec["type"], question=spec["question"],
-                                   hint=spec.get("hint", ""),
-                                   choices=tuple(spec.get("choices") or ()),
-                                   unit=spec.get("unit", ""),
-                                   says_yes=tuple(spec.get("says_yes") or ()),
-                                   says_no=tuple(spec.get("says_no") or ()))
+                facts[name] = _read_fact(name, spec)
+        for path, data in files:
+            doc_id = str(data.get("doc_id", path.stem))
             for number, spec in (data.get("measures") or {}).items():
                 conditions = tuple(Condition(c["id"], c["text"], _read_check(c))
                                    for c in spec["conditions"])
-                benefits = tuple(
-                    Benefit(b["text"], None if b["when"] == ALL else _read_check(b["when"]))
-                    for b in spec.get("benefits") or [])
+                benefits = tuple(_read_benefit(b, facts) for b in spec.get("benefits") or [])
                 rules[(doc_id, number)] = Rule(doc_id, number, spec["summary"], conditions, benefits)
         return cls(facts, rules)
 

@@ -1,12 +1,11 @@
 """Entities in what users write: measure numbers, dates, amounts and headcounts.
 
-The one home of their patterns, in two kinds kept side by side so they stay in step:
-
-- REGEX_ENTITIES: the spans Rasa's RegexEntityExtractor marks. They are written into the
-  generated training data (and annotate its examples), so a change here retrains the bot.
-- the readers below it: the values the actions take from a message ("第四十四条" -> 44,
-  "在册35人" -> "35"). They read the raw message rather than Rasa's spans, because a fact
-  is often stated in passing where no entity was marked ("我们有35个员工").
+REGEX_ENTITIES are the spans Rasa's RegexEntityExtractor marks. They are written into the
+generated training data (and annotate its examples), so a change here retrains the bot.
+The values the actions take from a message are read from the raw message rather than
+from Rasa's spans, because a fact is often stated in passing where no entity was marked
+("我们有二十多个员工"): measure numbers and document years below, eligibility facts
+(amounts, headcounts, dates, yes/no, kinds) in knowledge/statements.py and facts.py.
 
 Department and enterprise-type entities are lookup tables, generated from the alias table
 and the eligibility rules, not patterns.
@@ -20,7 +19,8 @@ from knowledge.numerals import parse_chinese_number
 
 # Rasa `regex:` sections (RegexEntityExtractor, no word boundaries in Chinese).
 REGEX_ENTITIES: dict[str, list[str]] = {
-    "measure_number": [r"第\s*[0-9〇零一二三四五六七八九十百两]+\s*条", r"措施\s*[0-9]+"],
+    "measure_number": [r"第\s*[0-9〇零一二三四五六七八九十百两]+\s*条", r"措施\s*[0-9]+",
+                       r"(?:[Aa]rticle|[Mm]easure)\s+(?:[Nn]o\.\s*)?[0-9]{1,3}"],
     "date": [r"\d{4}年\d{1,2}月\d{1,2}日", r"\d{4}年\d{1,2}月", r"\d{4}-\d{1,2}-\d{1,2}",
              r"\d{1,2}月\d{1,2}日"],
     "amount": [r"\d+(?:\.\d+)?万?(?:美元|元)"],
@@ -31,11 +31,8 @@ _MEASURE_NUMBER = re.compile(
     r"第\s*([0-9]{1,3}|[一二两三四五六七八九十]{1,3})\s*条"
     r"|措施\s*([0-9]{1,3}|[一二两三四五六七八九十]{1,3})"
     r"|([0-9]{1,3})\s*条"
+    r"|(?:[Aa]rticle|[Mm]easure)\s+(?:[Nn]o\.\s*)?([0-9]{1,3})"
 )
-_AMOUNT_USD_10K = re.compile(r"(\d+(?:\.\d+)?)\s*万?\s*美元")
-_HEADCOUNT = re.compile(r"(\d+)\s*(?:人|名|个员工|个人)")
-_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*(?:[-/.月]\s*\d{1,2}\s*日?|月底|月末|月)?")
-
 
 _PLAIN_NUMBER = re.compile(r"[0-9]{1,4}")
 # A document named by its year: "2023年文件", "2023年的政策", "2023版", "2023年第44条".
@@ -67,22 +64,3 @@ def find_measure_numbers(text: str) -> list[int]:
 def stated_document_years(text: str) -> list[int]:
     """Years that name a document ("2023年文件第44条" -> [2023]), each once; not dates."""
     return list(dict.fromkeys(int(m.group(1)) for m in _DOCUMENT_YEAR.finditer(text)))
-
-
-def stated_amount_usd_10k(text: str) -> str | None:
-    """The number of an amount in (ten thousand) US dollars: "年出口250万美元" -> "250"."""
-    m = _AMOUNT_USD_10K.search(text)
-    return m.group(1) if m else None
-
-
-def stated_headcount(text: str) -> str | None:
-    """The number of a headcount: "在册35人", "35个员工" -> "35"."""
-    m = _HEADCOUNT.search(text)
-    return m.group(1) if m else None
-
-
-def stated_date(text: str) -> str | None:
-    """The first date-like mention ("2023年3月10日", "2023-3", "2023年3月底"), as written;
-    knowledge.dates.parse_date decides whether it is a date."""
-    m = _DATE.search(text)
-    return m.group(0) if m else None

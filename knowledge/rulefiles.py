@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from knowledge.dates import parse_date
 from knowledge.errors import KnowledgeError, Problem
+from knowledge.statements import MONEY_FACT_UNITS, cue_problem
 from knowledge.yamllines import LineDict, LineList, line_of, load_file
 
 if TYPE_CHECKING:
@@ -47,10 +48,12 @@ OPERATORS = frozenset().union(*OPERATORS_BY_TYPE.values())
 ALL = "all"  # a benefit that follows when every condition is met
 
 _FILE_KEYS = frozenset({"doc_id", "facts", "measures"})
-_FACT_KEYS = frozenset({"type", "question", "hint", "choices", "unit", "says_yes", "says_no"})
+_FACT_KEYS = frozenset({"type", "question", "question_en", "hint", "choices", "unit", "says_yes",
+                        "says_no", "cues"})
 _MEASURE_KEYS = frozenset({"summary", "conditions", "benefits"})
 _CONDITION_KEYS = frozenset({"id", "text", "fact", "op", "value"})
 _CHECK_KEYS = frozenset({"fact", "op", "value"})
+_REWARD_KEYS = frozenset({"fact", "per", "gives", "unit", "cap"})
 
 RuleFile = tuple[Path, LineDict]
 
@@ -148,10 +151,55 @@ def _check_facts(data: LineDict, facts: dict[str, tuple[dict[str, Any], str]],
         for key in ("says_yes", "says_no"):
             if key in spec and not _texts(spec[key]):
                 report(spec.line_of(key), f"fact {name!r}: {key} must be a list of phrases")
-        for key in ("hint", "unit"):
+        for key in ("hint", "unit", "question_en"):
             if key in spec and not isinstance(spec[key], str):
                 report(spec.line_of(key), f"fact {name!r}: {key} must be text")
+        if kind == "number" and spec.get("unit") not in MONEY_FACT_UNITS:
+            report(line_of(spec, "unit", line), f"fact {name!r}: a number fact needs a unit of "
+                                                f"money ({', '.join(MONEY_FACT_UNITS)})")
+        _check_cues(spec, name, kind, line, report)
         facts[name] = (spec, f"{report.path}:{line}")
+
+
+def _check_cues(spec: LineDict, name: str, kind: Any, line: int, report: _Report) -> None:
+    """Cue phrases (knowledge/statements.py): well formed, in the shape the fact's type
+    reads (choice: {choice: [cues]}; integer, number, date: [cues]; boolean: says_yes and
+    says_no), and never stating two things at once."""
+    lists = {key: (spec[key], line_of(spec, key, line)) for key in ("says_yes", "says_no")
+             if _texts(spec.get(key))}
+    if "cues" in spec:
+        cues = spec["cues"]
+        at = spec.line_of("cues")
+        if kind == "choice":
+            if not isinstance(cues, LineDict):
+                report(at, f"fact {name!r}: cues of a choice map each choice to its phrases")
+                cues = LineDict()
+            for choice, phrases in cues.items():
+                where = line_of(cues, choice, at)
+                if choice not in (spec.get("choices") or []):
+                    report(where, f"fact {name!r}: cues for {choice!r}, which is not one of its "
+                                  "choices")
+                if not _texts(phrases):
+                    report(where, f"fact {name!r}: cues of {choice!r} must be a list of phrases")
+                    continue
+                lists[f"cues of {choice!r}"] = (phrases, where)
+        elif kind in ("integer", "number", "date"):
+            if not _texts(cues):
+                report(at, f"fact {name!r}: cues must be a list of phrases")
+            else:
+                lists["cues"] = (cues, at)
+        else:
+            report(at, f"fact {name!r}: a {kind} fact has no cues "
+                       "(a boolean fact has says_yes and says_no)")
+    owner: dict[str, str] = {}
+    for key, (phrases, where) in lists.items():
+        for i, phrase in enumerate(phrases):
+            at = line_of(phrases, i, where)
+            if (problem := cue_problem(phrase)) is not None:
+                report(at, f"fact {name!r}: {problem}")
+            elif phrase in owner and owner[phrase] != key:
+                report(at, f"fact {name!r}: {phrase!r} is in both {owner[phrase]} and {key}")
+            owner.setdefault(phrase, key)
 
 
 def _check_measures(data: LineDict, stem: str, facts: dict[str, Any], catalog: Catalog | None,
@@ -221,9 +269,12 @@ def _check_benefits(spec: LineDict, number: int, facts: dict[str, Any], report: 
         return
     for i, benefit in enumerate(benefits):
         line = benefits.line_of(i)
-        if not isinstance(benefit, LineDict) or set(benefit) - {"when", "text"}:
-            report(line, f"rule for measure {number}: malformed benefit (expected when, text)")
+        if not isinstance(benefit, LineDict) or set(benefit) - {"when", "text", "reward"}:
+            report(line, f"rule for measure {number}: malformed benefit (expected when, text, "
+                         "reward)")
             continue
+        if "reward" in benefit:
+            _check_reward(benefit["reward"], number, facts, line_of(benefit, "reward", line), report)
         if not isinstance(benefit.get("text"), str) or not benefit["text"].strip():
             report(line, f"rule for measure {number}: malformed benefit (no text)")
         when = benefit.get("when")
@@ -234,6 +285,24 @@ def _check_benefits(spec: LineDict, number: int, facts: dict[str, Any], report: 
                                                    f"(when is '{ALL}' or {{fact, op, value}})")
             continue
         _check_check(when, facts, report)
+
+
+def _check_reward(reward: Any, number: int, facts: dict[str, Any], line: int,
+                  report: _Report) -> None:
+    """A reward worked out from a figure: {fact, per, gives, unit, cap?}."""
+    if not isinstance(reward, LineDict) or set(reward) - _REWARD_KEYS or \
+            not {"fact", "per", "gives", "unit"} <= set(reward):
+        report(line, f"rule for measure {number}: a reward is {{fact, per, gives, unit, cap}}")
+        return
+    fact = facts.get(reward["fact"])
+    if fact is None or fact.get("type") not in ("integer", "number"):
+        report(line, f"rule for measure {number}: reward fact {reward['fact']!r} must be a "
+                     "defined integer or number fact")
+    for key in ("per", "gives", "cap"):
+        if key in reward and not (_is_number(reward[key]) and reward[key] > 0):
+            report(line, f"rule for measure {number}: reward {key} must be a positive number")
+    if not isinstance(reward["unit"], str) or not reward["unit"].strip():
+        report(line, f"rule for measure {number}: reward unit must be text")
 
 
 def _check_check(check: LineDict, facts: dict[str, Any], report: _Report) -> None:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Regenerate the measured figures in README.md (between the figures markers). Never edit
 # those lines by hand. Parts: retrieval (eval + retrieval benchmark, ~1 min) and bot
-# (NLU cross-validation, chat on the eval set, chat benchmark; ~15 min), abuse (the
-# fair-use benchmark, ~3 min), publish (publish/rollback under load, ~5 min) and
-# profiles (embedded vs production, ~15 min). Default: all five.
+# (NLU cross-validation, chat on the eval set, the conversation set, chat benchmark;
+# ~17 min), abuse (the fair-use benchmark, ~3 min), publish (publish/rollback under
+# load, ~5 min) and profiles (embedded vs production, ~15 min). Default: all five.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 parts=("${@:-retrieval bot abuse publish profiles}")
@@ -19,6 +19,7 @@ for part in "${parts[@]}"; do
         bot)
             scripts/nlu-crossval.sh > /dev/null
             .venv/bin/python -m tests.bench.chat_eval > /dev/null
+            .venv/bin/python -m tests.bench.dialogue_eval > /dev/null
             .venv/bin/python -m tests.bench.bench_chat > /dev/null
             .venv/bin/python -m tests.bench.bot_figures > var/bench/bot.md
             blocks+=(bot:var/bench/bot.md) ;;

@@ -84,7 +84,7 @@ def test_answers_parse(fact: str, answer: str, value: Any) -> None:
 
 
 @pytest.mark.parametrize(("fact", "answer"), [("headcount_2022", "很多人"),
-                                              ("loan_due_date", "下个月"),
+                                              ("loan_due_date", "过阵子吧"),
                                               ("enterprise_type", "不知道")])
 def test_bad_answers_rejected_with_hint(fact: str, answer: str) -> None:
     with pytest.raises(FactInvalid) as info:

@@ -61,10 +61,16 @@ def test_bot_figures_markdown() -> None:
            "fallback_threshold": 0.45, "right_but_below_threshold": 0.025}
     chat = {"answerable": 155, "first_citation_correct": 0.948, "any_citation_correct": 0.961,
             "unanswerable": 35, "unanswerable_without_citation": 0.943}
+    dialogue = {"conversations": 60, "turns": 172, "turn_accuracy": 0.9767,
+                "conversation_accuracy": 0.95, "by_kind": {"english": 1.0, "stop": 0.9, "keywords": 0.8,
+                                                           "validity": 0.95}}
     bench = {"levels": [{"concurrency": 1, "turns": 200, "p50_ms": 60.0, "p95_ms": 75.7,
                          "turns_per_s": 16.9}]}
-    text = markdown(nlu, chat, bench)
+    text = markdown(nlu, chat, dialogue, bench)
     assert "Weakest intents: a 0.8, b 0.85, c 0.9." in text
     assert "(answered by retrieval instead): 2.5%." in text
     assert "first citation correct 94.8%" in text
+    assert "172 turns in `knowledge/evaluation/conversations.yml`): turns right 97.7%" in text
+    assert "weakest kinds: keywords 80%, stop 90%, validity 95%." in text
+    assert "Target: intent macro-F1" not in text  # replaced by the end-to-end figures
     assert text.endswith("| 1 | 200 | 60.0 ms | 75.7 ms | 16.9 |\n")

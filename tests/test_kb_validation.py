@@ -193,6 +193,70 @@ def test_eligibility_rule_problems_all_at_once(tmp_path: Path) -> None:
         f"{rules}:10: {twice} (first at {shipped}:{line(shipped, '  44:')})"}
 
 
+BROKEN_CUES = """\
+doc_id: hongqi-2023-measures
+facts:
+  size:
+    type: choice
+    choices: [小, 大]
+    question: 规模?
+    cues:
+      小: [小微, "小+|企业"]
+      中: [中型]
+      大: [大型, 小微]
+  paid:
+    type: boolean
+    question: 交了吗?
+    says_yes: [交了]
+    says_no: [交了]
+    cues: [交]
+  turnover:
+    type: number
+    unit: 个
+    question: 营业额?
+    cues: [营业额!营业]
+measures:
+  8:
+    summary: 测试
+    conditions:
+      - {id: a, text: a, fact: size, op: eq, value: 小}
+    benefits:
+      - when: all
+        text: 奖励
+        reward: {fact: paid, per: 0, gives: 10, unit: 万元}
+"""
+
+
+def test_cue_and_reward_problems(tmp_path: Path) -> None:
+    """How people state a fact is data checked like the rules: cues well formed, in the
+    shape the fact's type reads, never stating two things; a reward computed from a
+    number fact."""
+    tree = seed_tree(tmp_path / "knowledge")
+    rules = tree / "eligibility" / "cues.yml"
+    rules.write_text(BROKEN_CUES, encoding="utf-8")
+    problems = {str(p) for p in validate_tree(tree)}
+    twice = f"rule for measure 8 of {OLD} is defined twice"
+    shipped = tree / "eligibility" / f"{OLD}.yml"
+    expected = {
+        f"{rules}:8: fact 'size': cue '小+|企业' has an empty word (around '+' or '|') or an "
+        "exception (after '!') that does not contain its word",
+        f"{rules}:9: fact 'size': cues for '中', which is not one of its choices",
+        f"{rules}:10: fact 'size': '小微' is in both cues of '小' and cues of '大'",
+        f"{rules}:15: fact 'paid': '交了' is in both says_yes and says_no",
+        f"{rules}:16: fact 'paid': a boolean fact has no cues (a boolean fact has says_yes and "
+        "says_no)",
+        f"{rules}:19: fact 'turnover': a number fact needs a unit of money (元, 万元, 亿元, 美元, "
+        "万美元, 亿美元)",
+        f"{rules}:21: fact 'turnover': cue '营业额!营业' has an empty word (around '+' or '|') or "
+        "an exception (after '!') that does not contain its word",
+        f"{rules}:30: rule for measure 8: reward fact 'paid' must be a defined integer or number fact",
+        f"{rules}:30: rule for measure 8: reward per must be a positive number",
+        f"{shipped}:{line(shipped, '  8:')}: {twice} (first at {rules}:23)",
+    }
+    assert expected <= problems, sorted(problems - expected)
+    assert len(problems) == len(expected), sorted(problems - expected)
+
+
 # One sample fact value per type, and a value each operator compares it with.
 SAMPLE = {"boolean": True, "integer": 2, "number": 2.5, "date": dt.date(2023, 6, 1), "choice": "a"}
 COMPARED = {"true": None, "false": None, "between": [1, 3], "before": "2024-01-01",

@@ -9,80 +9,19 @@ later document replaced is answered as replaced, pointing at what replaced it.
 from __future__ import annotations
 
 from api import compose
-from api.actions.base import CURRENT_MEASURES, FOLLOW_UP_MAX_CHARS, Action, ActionResult, Context
-from api.protocol import slot_event
-from index.hybrid import SearchResult
-from knowledge.entities import find_measure_numbers, plain_measure_number
-from knowledge.mentions import named_documents, named_measures
+from api.actions.base import Action, ActionResult, Context
+from api.actions.lookup import current_event, named, named_numbers, referenced
+from api.actions.questions import answer_question, picked
+from knowledge.dialogue_cues import asks_specifically
+from knowledge.mentions import named_documents
 from knowledge.models import Measure
-from knowledge.validity import describe_validity, validity_of
-
-_ANAPHORA = ("那", "这", "它", "该", "此", "还", "具体")
-
-
-def _is_follow_up(text: str) -> bool:
-    """Short and leaning on what came before ("那补贴多少?", "还有效吗")."""
-    return len(text) <= FOLLOW_UP_MAX_CHARS and (text.startswith(_ANAPHORA) or "呢" in text)
-
-
-def _search(ctx: Context, k: int = 3) -> list[SearchResult]:
-    """Retrieval over the latest message; a short follow-up ("那补贴多少?") is searched
-    together with the current measure's topic so it stays on that measure. A question
-    that names a document is searched in it, replaced measures included: it asks for them."""
-    text = ctx.text
-    index = ctx.services.index
-    catalog = ctx.services.catalog
-    named = {d.info.doc_id for d in named_documents(text, catalog)} if catalog.several else set()
-    allowed = {i for i, m in enumerate(index.measures) if m.doc_id in named} if named else None
-    results = index.search(text, k=k, allowed=allowed, include_superseded=bool(named))
-    current = ctx.current_measures
-    if current and _is_follow_up(text) and (not results or not results[0].answerable):
-        measures = ctx.measures(current)
-        if measures:
-            results = index.search(f"{measures[0].section.title} {text}", k=k)
-    return results
-
-
-def _current(ctx: Context, measures: list[Measure]) -> list[dict[str, object]]:
-    """The event that makes the first measure the conversation's current one."""
-    return [slot_event(CURRENT_MEASURES, [ctx.services.catalog.ref(m) for m in measures][:1])]
-
-
-def answer_question(ctx: Context) -> ActionResult:
-    results = _search(ctx)
-    reply = compose.answer(results)
-    events = _current(ctx, [results[0].measure]) if reply.custom.get("citations") else []
-    return ActionResult([reply], events)
-
-
-def _named_numbers(ctx: Context) -> list[int]:
-    """Measure numbers the message names, in text (第N条) or as entities."""
-    named = [plain_measure_number(n) for n in ctx.entities("measure_number")]
-    return find_measure_numbers(ctx.text) + [n for n in named if n is not None]
-
-
-def _named(ctx: Context) -> tuple[list[Measure], list[int]]:
-    """The measures the message names (in the documents it names, if any), and the
-    numbers no such document has."""
-    numbers = list(dict.fromkeys(_named_numbers(ctx)))
-    return named_measures(ctx.text, ctx.services.catalog, numbers)
-
-
-def _referenced(ctx: Context) -> list[Measure]:
-    """Measures the message names (第N条), else the current ones, else the best match."""
-    if _named_numbers(ctx):
-        return _named(ctx)[0]
-    results = ctx.services.index.search(ctx.text, k=1)
-    if results and results[0].answerable:
-        return [results[0].measure]
-    return ctx.measures(ctx.current_measures)
 
 
 def _which_document(ctx: Context, measures: list[Measure]) -> str:
     """With several documents, a bare 第N条 that several of them have: which one the reply
     used and how to ask for another. Empty when the message named its document."""
     catalog = ctx.services.catalog
-    if not catalog.several or named_documents(ctx.text, catalog) or not _named_numbers(ctx):
+    if not catalog.several or named_documents(ctx.text, catalog) or not named_numbers(ctx):
         return ""
     notes = []
     for measure in measures:
@@ -101,11 +40,13 @@ def _with_note(replies: list[compose.Reply], note: str) -> list[compose.Reply]:
 
 
 def answer_department(ctx: Context) -> ActionResult:
-    measures = _referenced(ctx)
+    if _picks_a_measure(ctx):
+        return answer_question(ctx)
+    measures = referenced(ctx)
     if not measures:
-        return ActionResult([compose.Reply(compose.NO_ANSWER, compose.nothing_cited())])
-    return ActionResult(_with_note([compose.department_answer(measures)], _which_document(ctx, measures)),
-                        _current(ctx, measures))
+        return ActionResult([compose.no_answer(ctx.language)])
+    reply = compose.department_answer(measures, ctx.language)
+    return ActionResult(_with_note([reply], _which_document(ctx, measures)), current_event(ctx, measures))
 
 
 def list_department_measures(ctx: Context) -> ActionResult:
@@ -113,9 +54,9 @@ def list_department_measures(ctx: Context) -> ActionResult:
     said = ctx.entities("department") + [ctx.text]
     name = next((found for s in said if (found := table.find(s))), None)
     if name is None:
-        known = "、".join(list(ctx.services.catalog.departments())[:6])
-        return ActionResult([compose.Reply(f"抱歉,没有识别出您说的部门。可以这样问:“区商务局负责哪些措施?”"
-                                           f"(例如:{known}等)", compose.nothing_cited())])
+        # "外贸企业都有哪些扶持?" is asked like "区商务局负责哪些措施?" but names no
+        # department: it is a broad question, answered with an overview.
+        return answer_question(ctx)
     return ActionResult([compose.department_measures(name, ctx.services.catalog.departments().get(name, []))])
 
 
@@ -133,8 +74,10 @@ def _not_found(ctx: Context, missing: list[int]) -> str:
 
 
 def show_measure(ctx: Context) -> ActionResult:
-    measures, missing = _named(ctx)
+    measures, missing = named(ctx)
     if not measures and not missing:
+        if picked(ctx, ctx.text) is not None:  # "展会那条呢?" after an overview
+            return answer_question(ctx)
         measures = ctx.measures(ctx.current_measures)
     if not measures:
         return ActionResult([compose.Reply(_not_found(ctx, missing), compose.nothing_cited())])
@@ -147,43 +90,42 @@ def show_measure(ctx: Context) -> ActionResult:
     # Follow-ups ("还有效吗?") are about what is in force: the successor of a replaced one.
     first = measures[0]
     current = (catalog.successor(first) or first) if first.superseded_by is not None else first
-    return ActionResult(_with_note(replies, _which_document(ctx, measures)), _current(ctx, [current]))
+    return ActionResult(_with_note(replies, _which_document(ctx, measures)), current_event(ctx, [current]))
 
 
-def _topic_measures(ctx: Context) -> list[Measure]:
-    """For questions about a measure's status or procedure: the measure named, else for a
-    short question the current one, else what the question is about."""
-    if _named_numbers(ctx) or len(ctx.text) > FOLLOW_UP_MAX_CHARS:
-        return _referenced(ctx)
-    return ctx.measures(ctx.current_measures) or _referenced(ctx)
+def _picks_a_measure(ctx: Context) -> bool:
+    """"贷款延期那条呢?" after an overview: whatever NLU took it for, the user wants that
+    measure answered (unless the message asks for its department, validity or procedure)."""
+    return picked(ctx, ctx.text) is not None and not asks_specifically(ctx.text)
 
 
 def answer_validity(ctx: Context) -> ActionResult:
-    measures = _topic_measures(ctx)
+    if _picks_a_measure(ctx):
+        return answer_question(ctx)
+    measures = referenced(ctx)
     if not measures:
-        return ActionResult([compose.Reply(compose.NO_ANSWER, compose.nothing_cited())])
-    lines = [f"{m.citation}:{describe_validity(validity_of(m))}" for m in measures]
-    return ActionResult(_with_note([compose.Reply("\n".join(lines), {
-        **compose.cited(measures),
-        "validity": [compose.measure_payload(m) for m in measures]})], _which_document(ctx, measures)))
+        return ActionResult([compose.no_answer(ctx.language)])
+    return ActionResult(_with_note([compose.validity_answer(measures, ctx.language)],
+                                   _which_document(ctx, measures)))
 
 
 def how_to_apply(ctx: Context) -> ActionResult:
-    measures = _topic_measures(ctx)[:1]
+    if _picks_a_measure(ctx):
+        return answer_question(ctx)
+    measures = referenced(ctx)[:1]
     if not measures:
-        return ActionResult([compose.Reply(compose.NO_ANSWER, compose.nothing_cited())])
+        return ActionResult([compose.no_answer(ctx.language)])
     measure = measures[0]
     successor = ctx.services.catalog.successor(measure) if measure.superseded_by else None
-    reply = compose.how_to_apply(successor or measure)
+    reply = compose.how_to_apply(successor or measure, ctx.language)
     if successor is not None:
         reply.text = f"{measure.citation}已被{successor.citation}取代,以下按{successor.citation}说明。\n" \
                      + reply.text
     return ActionResult(_with_note([reply], _which_document(ctx, measures)),
-                        _current(ctx, [successor or measure]))
+                        current_event(ctx, [successor or measure]))
 
 
 ANSWER_ACTIONS: dict[str, Action] = {
-    "action_answer_question": answer_question,
     "action_answer_department": answer_department,
     "action_list_department_measures": list_department_measures,
     "action_show_measure": show_measure,

@@ -7,12 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.compose import Reply
-from api.protocol import ActionCall
+from api.protocol import ActionCall, slot_event
 from api.services import Services
 from knowledge.errors import KnowledgeError
+from knowledge.language import ZH, language_of
 from knowledge.models import Measure
 
 CURRENT_MEASURES = "current_measures"
+# The measures an overview just listed, for "展会那条呢?".
+OFFERED_MEASURES = "offered_measures"
+FORM = "eligibility_form"
+LANGUAGE_SLOT = "language"
 # A message this short rarely names its own topic ("还有效吗", "我们能申请吗"): it is
 # about the current measure. A longer one is taken at its word.
 FOLLOW_UP_MAX_CHARS = 12
@@ -43,6 +48,67 @@ class Context:
 
     def slot(self, name: str) -> Any:
         return getattr(self.call.tracker.slots, name, None)
+
+    @property
+    def form_active(self) -> bool:
+        return (self.call.tracker.active_loop or {}).get("name") == FORM
+
+    def _events_since_restart(self) -> list[dict[str, Any]]:
+        events = self.call.tracker.events
+        start = max((i for i, e in enumerate(events) if e.get("event") == "restart"), default=-1)
+        return events[start + 1:]
+
+    @property
+    def user_texts(self) -> list[str]:
+        """What the user wrote in this conversation, oldest first (the latest message last,
+        clipped like `text`)."""
+        texts = [str(e.get("text") or "")[:TEXT_MAX_CHARS] for e in self._events_since_restart()
+                 if e.get("event") == "user"]
+        if not texts or texts[-1] != self.text:
+            texts.append(self.text)
+        return texts
+
+    def _offered_buttons(self) -> set[str]:
+        """The quick-reply payloads of the bot's last message before the user's latest."""
+        events = self.call.tracker.events
+        last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+        for event in reversed(events[:last_user]):
+            if event.get("event") == "bot":
+                return {str(b.get("payload")) for b in (event.get("data") or {}).get("buttons") or []}
+        return set()
+
+    @property
+    def language(self) -> str:
+        """The language to answer in: the latest message's, or for one in neither
+        language ("250", "2023-03-10") or a quick reply clicked (its payload is Chinese
+        whatever the conversation's language) the last one the user wrote in; Chinese
+        at first."""
+        texts = self.user_texts
+        if texts and texts[-1] in self._offered_buttons():
+            texts = texts[:-1]
+        for text in reversed(texts):
+            if (lang := language_of(text)) is not None:
+                return lang
+        return ZH
+
+    def language_events(self) -> list[dict[str, Any]]:
+        """Set the language slot (bot/domain.yml: the responses Rasa says itself follow
+        it) when the conversation's language is not the one it holds (Chinese unset)."""
+        language = self.language
+        if language == (self.slot(LANGUAGE_SLOT) or ZH):
+            return []
+        return [slot_event(LANGUAGE_SLOT, language)]
+
+    def since_user_message(self) -> list[dict[str, Any]]:
+        """Tracker events after the latest user message, oldest first."""
+        events = self.call.tracker.events
+        last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+        return events[last_user + 1:]
+
+    def said_this_turn(self) -> list[dict[str, Any]]:
+        """The custom payloads of what the bot said since the user's latest message."""
+        return [((e.get("data") or {}).get("custom") or {}) for e in self.since_user_message()
+                if e.get("event") == "bot"]
 
     @property
     def current_measures(self) -> list[int | str]:

@@ -83,11 +83,14 @@ def _run(raw: bytes, services: Services) -> Any:
         name = clean_text(call.next_action)
         return JSONResponse({"error": f"no registered action found for name '{name}'",
                              "action_name": name}, status_code=404)
+    context = Context(call, services)
     try:
-        outcome = action(Context(call, services))
+        outcome = action(context)
     except ActionRejected as exc:
         return JSONResponse({"error": clean_text(exc, 500), "action_name": exc.action_name},
                             status_code=400)
     log.info("action %s for %s: %d replies", call.next_action, log_id(call.sender_id),
              len(outcome.replies))
-    return ActionResponse(events=outcome.events, responses=[r.to_rasa() for r in outcome.replies])
+    # The domain's own responses (greetings, thanks) follow the language slot.
+    events = [*outcome.events, *context.language_events()]
+    return ActionResponse(events=events, responses=[r.to_rasa() for r in outcome.replies])

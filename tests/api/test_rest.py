@@ -17,6 +17,20 @@ def test_search_ranks_and_highlights(client: TestClient) -> None:
     assert first["chapter"]["number"] == 5 and first["validity"]["status"] == "no_end_date"
 
 
+@pytest.mark.parametrize(("q", "measure"), [("出口信用保险", 50), ("展位费", 52), ("六税两费", 40),
+                                           ("稳岗", None)])
+def test_keywords_found_in_a_measure_are_never_unanswered(client: TestClient, q: str,
+                                                          measure: int | None) -> None:
+    """The console's keyword queries: the issue's "出口信用保险" was refused by the chat's
+    gate although 第50条 contains it. A keyword no measure contains is judged as before."""
+    body = client.get("/api/search", params={"q": q, "k": 10}).json()
+    if measure is not None:
+        assert body["answerable"] and body["results"][0]["measure"] == measure
+    else:  # no measure contains it: the gate's verdict stands
+        assert not any(q in r["text"] for r in body["results"])
+        assert body["answerable"] == body["results"][0]["answerable"]
+
+
 def test_search_filters(client: TestClient) -> None:
     body = client.get("/api/search", params={"q": "贷款", "k": 10, "department": "金融局"}).json()
     assert body["results"] and all("区金融局" in r["departments"] for r in body["results"])

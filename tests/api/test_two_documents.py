@@ -89,9 +89,10 @@ def test_the_2023_document_44_is_the_old_one(call: Call) -> None:
 
 def test_search_offers_the_successor_not_the_superseded_measure(call: Call) -> None:
     code, body = call("action_answer_question", "小微企业贷款到期还不上,能延期还本付息吗?最晚延到什么时候?")
-    [reply] = body["responses"]
+    reply, check = body["responses"]
     assert reply["text"].startswith(f"根据{NEW_NAME}第3条")
     assert (OLD, 44) not in _sources(reply)
+    assert _sources(check) == [(NEW, 3)] and check["custom"]["asking"]
     # ... unless the question asks for the old document.
     code, body = call("action_answer_question", "2023年的文件里小微企业贷款延期还本付息是怎么规定的?")
     reply = body["responses"][0]
@@ -116,7 +117,8 @@ def test_follow_up_on_a_measure_kept_by_key(call: Call) -> None:
 
 
 def test_eligibility_of_a_superseded_measure_uses_the_successor_rule(call: Call) -> None:
-    code, body = call("validate_eligibility_form", "第44条的贷款延期我们能申请吗?", slots={})
+    code, body = call("action_answer_question", "第44条的贷款延期我们符合条件吗?", slots={},
+                      intent=("check_eligibility", 0.9))
     assert code == 200
     reply = body["responses"][0]
     assert reply["text"].startswith(f"我来按{NEW_NAME}第3条(小微企业贷款延期还本付息(延续))帮您核对条件。")

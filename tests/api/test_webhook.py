@@ -19,8 +19,12 @@ def test_answer_question_cites_52_and_sets_current_measure(call: Call) -> None:
     assert reply["text"].startswith("根据第52条")
     assert "区商务局" in reply["text"]
     assert reply["custom"]["citations"][0] == 52
-    assert body["events"] == [{"event": "slot", "timestamp": None, "name": "current_measures",
-                               "value": [52]}]
+    # 52 has eligibility rules, and "去日本参加行业展会" meets them: the verdict follows.
+    assert body["responses"][1]["custom"]["verdict"]["outcome"] == "met"
+    slots = {e["name"]: e["value"] for e in body["events"] if e["event"] == "slot"}
+    assert slots["current_measures"] == [52]
+    assert slots["eligibility_facts"] == {"attends_overseas_exhibition": True}
+    assert not any(e["event"] == "active_loop" for e in body["events"])
 
 
 def test_unanswerable_question_cites_nothing(call: Call) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.live import LiveStack
 from tests.web.widget_steps import ask as send
@@ -27,19 +27,22 @@ def widget(page: Page, live_stack: LiveStack) -> Page:
     return page
 
 
-def ask(page: Page, text: str) -> None:
-    """Send a message and wait for the bot's reply to it."""
+def ask(page: Page, text: str) -> Locator:
+    """Send a message, wait for the bot's replies to it; the first of them."""
     before = page.locator(".msg.bot").count()
     send(page, text)
     expect(page.locator(".msg.bot").nth(before)).to_be_visible(timeout=REPLY_TIMEOUT)
     expect(page.locator(".typing")).to_be_hidden(timeout=REPLY_TIMEOUT)
+    return page.locator(".msg.bot").nth(before)
 
 
 def test_answer_cites_the_measure_as_a_link_to_its_page(widget: Page, context: BrowserContext,
                                                        live_stack: LiveStack, screenshots: Path) -> None:
-    ask(widget, "我们公司想去德国参展,展位费能补贴吗?")
-    answer = widget.locator(".msg.bot").last
+    answer = ask(widget, "我们公司想去德国参展,展位费能补贴吗?")
     expect(answer).to_contain_text("区商务局")
+    # The trade fair abroad was said: what follows the answer is the verdict, no question.
+    expect(widget.locator(".msg.bot").last).to_contain_text("符合第52条")
+    expect(widget.locator(".msg.bot").last.locator(".quick button")).to_have_count(0)
     link = answer.get_by_role("link", name="第52条").first
     expect(link).to_have_attribute("href", f"{live_stack.api_url}/measures/52")
     with context.expect_page() as opened:
@@ -47,6 +50,21 @@ def test_answer_cites_the_measure_as_a_link_to_its_page(widget: Page, context: B
     measure_page = opened.value
     expect(measure_page.get_by_role("heading", level=1)).to_have_text("第52条")
     widget.screenshot(path=str(screenshots / "widget-live.png"))
+
+
+def test_an_answer_comes_before_any_form_question(widget: Page, screenshots: Path) -> None:
+    """The conversation issue's first point, in the widget: the measure is quoted with
+    its departments and validity first; the form's question, with its quick replies,
+    follows in a message of its own."""
+    answer = ask(widget, "展位费能补贴吗?")
+    expect(answer).to_contain_text("根据第52条")
+    expect(answer).to_contain_text("区商务局")
+    expect(answer.get_by_role("button", name="是", exact=True)).to_have_count(0)
+    question = widget.locator(".msg.bot").last
+    expect(question).to_contain_text("贵公司是否参加境外国际性展会")
+    expect(question.get_by_role("button", name="是", exact=True)).to_be_visible()
+    assert widget.locator(".msg.bot").count() == 3  # greeting, answer, question
+    widget.screenshot(path=str(screenshots / "widget-answer-first.png"))
 
 
 def test_eligibility_form_with_quick_replies(widget: Page) -> None:
@@ -112,12 +130,12 @@ def test_keyboard_only_chat(page: Page, live_stack: LiveStack) -> None:
     expect(page.locator(".greeting")).to_be_visible()
     page.keyboard.type("我能申请贷款延期还本付息吗?")
     page.keyboard.press("Enter")
-    question = page.locator(".msg.bot").nth(1)
+    question = page.locator(".msg.bot").nth(2)  # after the greeting and the answer
     expect(question.get_by_role("button", name="小微企业", exact=True)).to_be_enabled(timeout=REPLY_TIMEOUT)
     tab_to(page, "小微企业", backwards=True)  # back from the input into the newest question
     page.keyboard.press("Enter")
     expect(page.locator(".msg.user").last).to_have_text("我:小微企业")
-    expect(page.locator(".msg.bot")).to_have_count(3, timeout=REPLY_TIMEOUT)
+    expect(page.locator(".msg.bot")).to_have_count(4, timeout=REPLY_TIMEOUT)
     rated = page.locator(".msg.bot:has(.rate)").last
     expect(rated).to_be_visible()
     expect(box).to_be_focused()  # a used quick reply hands focus to the input
