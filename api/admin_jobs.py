@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 State = Literal["running", "done", "rejected", "failed"]
 KEEP = 20
+ENDING_GRACE_S = 2.0  # a finished job releases its lock within moments
 INTERRUPTED = "interrupted: the answer-service process running this publish stopped"
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
 
@@ -101,15 +103,13 @@ class PublishJobs:
         JobRejected (nothing changed) or anything else (failed, the old version live)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         lock = self._lock_file.open("a")
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not self._take(lock):
             lock.close()
-            raise PublishBusy(self.running or "") from None
+            raise PublishBusy(self.running or "")
         job = Job(secrets.token_urlsafe(12))
-        try:
-            self._save(job)
+        try:  # named as running before its file exists, so no reader sees it orphaned
             self._running_file.write_text(job.id + "\n", encoding="ascii")
+            self._save(job)
             self._prune()
         except OSError:
             lock.close()
@@ -118,16 +118,40 @@ class PublishJobs:
                          daemon=True).start()
         return job
 
+    def _take(self, lock: IO[str]) -> bool:
+        """The publish lock, if free. A job whose end is already saved (reported done to
+        whoever polls it) is given a moment to release it rather than refusing a new one."""
+        deadline = time.monotonic() + ENDING_GRACE_S
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                running = self.running
+                ended = running is not None and (job := self._read(running)) is not None \
+                    and job.state != "running"
+                if not ended or time.monotonic() > deadline:
+                    return False
+                time.sleep(0.01)
+
     def get(self, job_id: str) -> Job | None:
         if _JOB_ID.fullmatch(job_id) is None:
             return None
-        try:
-            job = Job.from_json(json.loads((self.folder / f"{job_id}.json").read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError):
-            return None
-        if job.state == "running" and self.running != job.id:
+        job = self._read(job_id)
+        if job is None or job.state != "running" or (self._held() and self.running == job_id):
+            return job
+        # It may have ended between the two reads: its final state is saved before the
+        # lock is released and the running file removed, so a second read has it.
+        job = self._read(job_id)
+        if job is not None and job.state == "running":
             job.state, job.error = "failed", INTERRUPTED
         return job
+
+    def _read(self, job_id: str) -> Job | None:
+        try:
+            return Job.from_json(json.loads((self.folder / f"{job_id}.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError):
+            return None
 
     def _run(self, job: Job, work: Work, lock: IO[str]) -> None:
         def progress(line: str) -> None:

@@ -23,7 +23,7 @@ from knowledge.catalog import Catalog
 from knowledge.errors import DocumentInvalid, KnowledgeError, MeasureNotFound, UnknownDocument
 from knowledge.identity import SIDECAR_SUFFIX
 from knowledge.models import Document, Measure
-from knowledge.settings import Settings, get_settings
+from knowledge.settings import PROJECT_ROOT, Settings, get_settings
 from knowledge.validation import validate_file
 from knowledge.validity import describe_validity, validity_of
 from knowledge.versions import live_settings
@@ -374,6 +374,14 @@ def search(question: str | None, top: int, batch: Any, superseded: bool, as_json
                    f"{r.measure.text[:50]}…")
 
 
+def _shown(path: Path) -> str:
+    """A path as a reader of the README would type it: relative to the project if inside."""
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
 @main.command("eval")
 @click.option("--set", "eval_set", type=click.Path(exists=True, path_type=Path),
               help="Evaluation set (default: the eval_set setting, "
@@ -389,7 +397,8 @@ def eval_command(eval_set: Path | None, tune: bool, refit_gate: bool, as_json: b
     """Recall@1/@3, MRR, no-answer rates and latency for BM25, dense and hybrid."""
     from index import evaluate as ev
 
-    eval_set = eval_set or get_settings().eval_set
+    default_set = get_settings().eval_set
+    eval_set = eval_set or default_set
     questions = ev.load_eval_set(eval_set)
     index = _load_index()
     if tune or refit_gate:
@@ -403,7 +412,9 @@ def eval_command(eval_set: Path | None, tune: bool, refit_gate: bool, as_json: b
         _emit_json(report)
         return
     if markdown:
-        click.echo(ev.markdown(report, index))
+        tuned_on_it = eval_set.resolve() == default_set.resolve()
+        command = "policybot eval" + ("" if tuned_on_it else f" --set {_shown(eval_set)}")
+        click.echo(ev.markdown(report, index, command, tuned_on_it))
         return
     click.echo(f"{report['questions']} questions ({report['answerable']} answerable), "
                f"index {index.version}, model {index.embedder.model_id}")

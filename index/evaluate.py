@@ -190,14 +190,17 @@ def save_fusion(fusion: Fusion, path: Path, tuned_on: Path) -> None:
     path.write_text(header + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
-def markdown(report: dict[str, Any], index: HybridIndex) -> str:
-    """The README's quality table, with the date and machine it was measured on."""
+def markdown(report: dict[str, Any], index: HybridIndex, command: str = "policybot eval",
+             tuned_on_it: bool = True) -> str:
+    """The README's quality table, with the date and machine it was measured on and the
+    command that measured it; whether the fusion was tuned on this set decides whether
+    the figures are in-sample."""
     import os
     import platform
 
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores "
-        f"by `policybot eval` ({report['questions']} questions, {report['answerable']} answerable; "
+        f"by `{command}` ({report['questions']} questions, {report['answerable']} answerable; "
         f"model {index.embedder.model_id}).",
         "",
         "| method | Recall@1 | Recall@3 | MRR |",
@@ -211,8 +214,9 @@ def markdown(report: dict[str, Any], index: HybridIndex) -> str:
         "",
         f"No answer: {h['unanswerable_caught']:.1%} of unanswerable questions caught, "
         f"{h['answerable_refused']:.1%} of answerable ones refused. In-process hybrid query "
-        f"latency p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms. The fusion weights and the "
-        "no-answer gate are tuned on this same set (`policybot eval --tune`), so these are "
-        "in-sample figures.",
+        f"latency p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms. " + (
+            "The fusion weights and the no-answer gate are tuned on this same set "
+            "(`policybot eval --tune`), so these are in-sample figures." if tuned_on_it else
+            "Nothing is tuned on this set (out-of-sample figures)."),
     ]
     return "\n".join(lines)

@@ -14,8 +14,10 @@ for part in "${parts[@]}"; do
     case "$part" in
         retrieval)
             .venv/bin/policybot eval --markdown > var/bench/eval.md
+            .venv/bin/policybot eval --set knowledge/evaluation/questions-en.yml --markdown \
+                > var/bench/eval-en.md
             .venv/bin/python -m tests.bench.bench_retrieval > /dev/null
-            blocks+=(eval:var/bench/eval.md bench:var/bench/retrieval.md) ;;
+            blocks+=(eval:var/bench/eval.md eval-en:var/bench/eval-en.md bench:var/bench/retrieval.md) ;;
         bot)
             scripts/nlu-crossval.sh > /dev/null
             .venv/bin/python -m tests.bench.chat_eval > /dev/null

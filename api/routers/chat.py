@@ -71,7 +71,7 @@ def _unicode_text(value: str) -> str:
     return value
 
 
-Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+Message = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S",
                                            max_length=MESSAGE_MAX_CHARS),
                     AfterValidator(_unicode_text)]
 Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,200}$")]

@@ -18,20 +18,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.bench.dialogue_eval import evaluate_dialogues, load_conversations
 from tests.conftest import ROOT, SOURCE
 from tests.live import ChatLoad, Profile, prod_profile
 from tests.stores import reachable_temp_dir
 
 pytestmark = pytest.mark.e2e
 POLICYBOT = str(Path(sys.executable).parent / "policybot")
-TODAY = "2024-06-01"
 
 
 @pytest.fixture(scope="module")
 def profile() -> Iterator[Profile]:
     work = reachable_temp_dir("policybot-prod-")  # PostgreSQL runs as its own user
     try:
-        with prod_profile(work, nodes=2, today=TODAY) as started:
+        with prod_profile(work, nodes=2) as started:
             yield started
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -48,6 +48,22 @@ def test_a_conversation_through_the_front_keeps_its_context_across_rasa_processe
         follow_up = profile.chat("那找哪个部门?", token)
         assert follow_up.status_code == 200
         assert follow_up.json()["messages"][0]["text"].startswith("第50条由")
+
+
+def test_the_conversation_set_through_the_front(profile: Profile) -> None:
+    """The project's multi-turn conversations (the same set and target as through Rasa
+    alone, tests/bot/test_dialogue_quality.py) through nginx, the chat proxy, four Rasa
+    processes, PostgreSQL's tracker store and Redis's locks."""
+    tokens: dict[str, str] = {}
+
+    def chat(sender: str, message: str) -> list[dict[str, object]]:
+        response = profile.chat(message, tokens.get(sender))
+        assert response.status_code == 200, response.text
+        tokens[sender] = response.json()["sender"]
+        return list(response.json()["messages"])
+
+    report = evaluate_dialogues(chat, load_conversations())
+    assert report["turn_accuracy"] >= 0.95, report["misses"][:10]
 
 
 def test_only_public_routes_pass_the_front(profile: Profile) -> None:

@@ -1,0 +1,64 @@
+"""The windowed tracker store (bot/components/windowed_tracker_store.py) read and
+written beside Rasa's own SQL tracker store, under Rasa's Python (tests/rasa_window_check.py):
+the window must change the cost of a turn, never what the conversation knows."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+TURNS = 40
+
+
+def _check(tmp_path: Path, window: int) -> dict[str, Any]:
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-W", "ignore", "-m", "tests.rasa_window_check", str(tmp_path / "t.db"),
+         str(TURNS), str(window)],
+        cwd=ROOT, env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+        capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture(scope="module")
+def cut(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _check(tmp_path_factory.mktemp("window"), window=30)
+
+
+def test_a_long_session_is_cut_to_its_window(cut: dict[str, Any]) -> None:
+    rasa, windowed = cut["before"]["rasa"], cut["before"]["windowed"]
+    assert rasa["events"] > 200
+    # state before the window (4 slots, the form) + 40 user messages + at most 30 + one turn
+    assert windowed["events"] <= 5 + TURNS + 30
+
+
+def test_the_window_knows_what_the_whole_session_knows(cut: dict[str, Any]) -> None:
+    rasa, windowed = cut["before"]["rasa"], cut["before"]["windowed"]
+    assert windowed["slots"] == rasa["slots"]
+    assert rasa["slots"]["eligibility_facts"] == {"size": "small"}  # set at turn 1 only
+    assert windowed["active_loop"] == rasa["active_loop"] == "eligibility_form"  # opened at turn 3
+    assert windowed["latest"] == rasa["latest"]
+    assert windowed["texts"] == rasa["texts"] and len(rasa["texts"]) == TURNS
+    assert windowed["states"] == rasa["states"]  # what the policies predict from
+
+
+def test_a_save_appends_exactly_the_new_turn(cut: dict[str, Any]) -> None:
+    assert cut["after"]["events"] == cut["stored"] + 5  # saved twice, stored once
+    assert cut["after_types"] == ["user", "action", "slot", "bot", "action"]
+    assert cut["after"]["texts"][-1] == f"第{TURNS + 1}个问题"
+    assert cut["missing"]
+
+
+def test_a_short_session_is_not_cut(tmp_path: Path) -> None:
+    result = _check(tmp_path, window=1000)
+    assert result["before"]["windowed"] == result["before"]["rasa"]
+    assert result["after"]["events"] == result["stored"] + 5
