@@ -8,6 +8,7 @@ turn a 422 into a 500.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ UNAVAILABLE = "对话服务暂时不可用,请稍后再试;您也可以拨打123
 TOO_LARGE = "请求内容过长。每条消息请不要超过2000字。"
 INVALID = "请求格式不正确。"
 MAX_ERRORS = 10
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -87,6 +89,14 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, ApiError)
         return api_response(exc)
 
+    async def on_fault(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not the client's fault: logged with its traceback (the server logs it
+        # again), answered as the service being unavailable, never a bare 500.
+        log.error("unexpected %s in %s %s", type(exc).__name__, request.method, request.url.path,
+                  exc_info=exc)
+        return error_response(503, "unavailable", UNAVAILABLE)
+
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(ApiError, on_api)
+    app.add_exception_handler(Exception, on_fault)

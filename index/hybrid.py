@@ -122,8 +122,9 @@ class HybridIndex:
         self.question_measure = np.zeros(0, dtype=np.int64)
         self.questions: list[str] = []
         self._vocabularies: list[set[str]] = []
-        self._english: np.ndarray | None = None
-        self._owners: dict[bool, np.ndarray] = {}
+        # (English items, owners per language), computed on first search; one attribute,
+        # so a request thread never sees half of it while another computes it
+        self._language: tuple[np.ndarray, dict[bool, np.ndarray]] | None = None
 
     # -- building ---------------------------------------------------------------------------
     def build(self, bank: QuestionBank, progress: bool = False) -> None:
@@ -156,7 +157,7 @@ class HybridIndex:
         self.question_measure = np.array(question_owner or [-1], dtype=np.int64)
         self.questions = questions
         self._vocabularies = []
-        self._english = None
+        self._language = None
         for english, (word_q, bigram_q) in ((False, self.question_indexes(False)),
                                             (True, self.question_indexes(True))):
             texts = [q for q, e in zip(questions, self.question_is_english, strict=True) if e == english]
@@ -190,12 +191,13 @@ class HybridIndex:
     def _language_tables(self) -> tuple[np.ndarray, dict[bool, np.ndarray]]:
         """Which indexed items are English bank questions, and the owners of each
         language's questions (computed once per build or load)."""
-        if self._english is None or len(self._english) != len(self.item_kind):
+        tables = self._language
+        if tables is None or len(tables[0]) != len(self.item_kind):
             english = np.zeros(len(self.item_kind), dtype=bool)
             english[self.item_kind == KIND_QUESTION] = self.question_is_english
-            self._english = english
-            self._owners = {False: self.question_owners(False), True: self.question_owners(True)}
-        return self._english, self._owners
+            tables = english, {False: self.question_owners(False), True: self.question_owners(True)}
+            self._language = tables
+        return tables
 
     def signals(self, query: str) -> Signals:
         # A question is compared with bank questions in its own language (an English bank

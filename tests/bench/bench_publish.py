@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,7 @@ def _timed(stack: KbStack, args: list[str], ready: Callable[[], bool]) -> dict[s
     return {"command_s": round(finished, 1),
             "answering_s": None if answering is None else round(answering, 1),
             "requests": len(load.statuses) + len(load.errors), "failed": failed,
+            "failures": [str(s) for s in load.statuses if s != 200] + load.errors[:5],
             "rasa_retrained": '"rasa_retrained": true' in out}
 
 
@@ -84,6 +86,11 @@ def main() -> None:
                     stack, ["publish", str(departments), "--yes", "--json"],
                     lambda: "区商务局" in _entities(stack, ALIAS_QUESTION)),
             }
+            if any(run["failed"] for run in runs.values()):  # keep the servers' logs to see why
+                kept = Path("var/bench/publish-logs")
+                kept.mkdir(parents=True, exist_ok=True)
+                for log in (work / "stack").rglob("*.log"):
+                    shutil.copy(log, kept / log.name)
     report = {"date": date.today().isoformat(),
               "machine": f"{platform.machine()}, {os.cpu_count()} cores", "runs": runs}
     out = Path("var/bench/publish.json")

@@ -4,6 +4,7 @@ questions compared only with questions of their own language."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -82,3 +83,26 @@ def test_english_bank_questions_do_not_move_chinese_search(catalog: Catalog, tmp
                                    rtol=1e-5, atol=1e-6)
     english = "Can the cost of international product certification be partly refunded?"
     assert not np.allclose(both.signals(english).raw, chinese.signals(english).raw)
+
+
+def test_a_fresh_index_searched_from_many_threads_at_once(catalog: Catalog) -> None:
+    """The answer service searches from a pool of threads, and a freshly published index
+    computes its language tables on its first search: no thread may see them half made."""
+    index = _index(catalog, get_settings().questions_dir)
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def search(query: str) -> None:
+        start.wait()
+        try:
+            index.signals(query)
+        except BaseException as exc:  # collected: an exception in a thread is lost otherwise
+            failures.append(exc)
+
+    threads = [threading.Thread(target=search, args=(q,)) for q in
+               ["出口信用保险保费能补贴吗", "Can the loan be deferred?"] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
