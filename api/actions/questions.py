@@ -72,12 +72,12 @@ def _form_measure(ctx: Context) -> Measure | None:
 
 def about_measure(ctx: Context, measure: Measure, *, explicit: bool,
                   also: list[Measure] | None = None, checking: Measure | None = None,
-                  terms: list[str] | None = None) -> Answered:
+                  terms: list[str] | None = None, confidence: float | None = None) -> Answered:
     """The answer about one measure and, when it has rules, where its check stands.
     checking: the measure a running check is about (a question about it is answered
     without starting the check again); terms: the question's words in its text."""
     lang = ctx.language
-    answer = compose.about(measure, also, lang, terms)
+    answer = compose.about(measure, also, lang, terms, confidence)
     found = rule_of(ctx, measure)
     if found is None:
         extra = [compose_check.no_conditions(measure, lang)] if explicit else []
@@ -158,7 +158,7 @@ def respond(ctx: Context, text: str, checking: Measure | None = None) -> Answere
     best = results[0]
     also = [r.measure for r in results[1:3] if r.score >= best.score * compose.CLOSE_SCORE_RATIO]
     return about_measure(ctx, best.measure, explicit=explicit, also=also, checking=checking,
-                         terms=best.terms)
+                         terms=best.terms, confidence=best.confidence)
 
 
 def answer_question(ctx: Context) -> ActionResult:

@@ -67,6 +67,18 @@ def _find(services: ServicesDep, number: str, doc: str | None) -> Measure | None
         return None
 
 
+def _kind_view(services: ServicesDep, measure: Measure) -> dict[str, Any] | None:
+    """What the measure is to an enterprise (its classification) and, for a rule, the
+    conditions it checks: the page says who it is for before anyone asks the chat."""
+    kind = services.rules.kind(measure.doc_id, measure.number)
+    if kind is None:
+        return None
+    rule = services.rules.rule(measure.doc_id, measure.number)
+    return {"kind": kind.kind, "label": kind.label, "note": kind.note,
+            "conditions": [c.text for c in rule.conditions] if rule else [],
+            "benefits": [b.text for b in rule.benefits] if rule else []}
+
+
 @router.get("/measures/{number}", response_class=HTMLResponse)
 def measure_page(request: Request, services: ServicesDep, number: str, doc: str | None = None
                  ) -> HTMLResponse:
@@ -91,6 +103,7 @@ def measure_page(request: Request, services: ServicesDep, number: str, doc: str 
              "href": f"/measures/1?doc={quote(measure.superseded_by.doc_id)}"})
     return _render(request, "measure.html", title=f"{measure.citation} · 政策措施", current="",
                    m=measure_view(measure, document=info), successor=replaced_by,
+                   kind=_kind_view(services, measure),
                    document={"title": info.title, "issued": f"{info.issuer},{zh_date(info.issue_date)}",
                              "total": len(document.measures),
                              "query": f"?doc={quote(info.doc_id)}" if catalog.several else ""})
