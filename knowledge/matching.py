@@ -18,6 +18,7 @@ decide most measures first, so a form or a chat asks only what changes the resul
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +125,9 @@ def _amount(rule: Rule, verdict: Verdict, facts: dict[str, Any]) -> tuple[tuple[
         if reward is None or facts.get(reward.fact) is None or not _applies(benefit, verdict, facts):
             continue
         amount = reward.amount(facts[reward.fact])
-        if amount is not None and (best is None or amount[1] > best[0][1]):
+        if amount is None or not all(map(math.isfinite, amount)):
+            continue
+        if best is None or amount[1] > best[0][1]:
             best = (amount, reward.unit)
     return best
 
