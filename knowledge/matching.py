@@ -214,3 +214,16 @@ def match_profile(facts: dict[str, Any], catalog: Catalog, book: RuleBook,
     result.expired = _best_first(result.expired)
     result.questions = _questions(result, book, facts)
     return result
+
+
+def stated_profile(text: str, book: RuleBook, on: dt.date | None = None) -> dict[str, Any]:
+    """The facts a self-description states ("我们是一家30人的服务业小微企业,年出口200万
+    美元"), each read by its own cues (knowledge/statements.py): how the chat and the
+    evaluation turn words into a profile. A headcount said without a year is taken as the
+    headcount the rules ask about."""
+    facts: dict[str, Any] = {}
+    for name, fact in book.facts.items():
+        value = fact.stated_in(text, on)
+        if value is not None:
+            facts[name] = value
+    return facts

@@ -12,7 +12,13 @@ import pytest
 from knowledge.catalog import Catalog
 from knowledge.departments import DepartmentTable
 from knowledge.eligibility import RuleBook
-from knowledge.matching import MatchResult, ProfileInvalid, match_profile, read_profile
+from knowledge.matching import (
+    MatchResult,
+    ProfileInvalid,
+    match_profile,
+    read_profile,
+    stated_profile,
+)
 from knowledge.settings import get_settings
 from tests.kbtrees import NEW, OLD, two_document_tree
 
@@ -135,3 +141,16 @@ def test_a_replaced_measure_is_matched_by_its_successor(tmp_path: Path) -> None:
     keys = {(m.measure.doc_id, m.measure.number) for m in result.eligible}
     assert (NEW, 3) in keys and (OLD, 44) not in keys
     assert (OLD, 44) not in {(m.measure.doc_id, m.measure.number) for m in result.expired}
+
+
+@pytest.mark.parametrize(("says", "facts"), [
+    ("我们是一家30人的服务业小微企业,年出口200万美元,有哪些政策可以享受?",
+     {"enterprise_type": "小微企业", "industry": "服务业", "headcount_2022": 30,
+      "annual_export_usd_10k": 200.0}),
+    ("我们是国家级专精特新小巨人,今年买了一批新设备",
+     {"is_little_giant": True, "has_equipment_software_investment": True}),
+    ("我们是一家民营企业,没有裁员", {"is_foreign_invested": False, "has_layoffs": False}),
+    ("有哪些政策?", {}),
+])
+def test_a_self_description_becomes_a_profile(says: str, facts: dict[str, Any]) -> None:
+    assert stated_profile(says, BOOK, TODAY) == facts
