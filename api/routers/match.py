@@ -199,7 +199,8 @@ def response(result: MatchResult, services: Services) -> MatchResponse:
                          unconditioned=unconditioned, questions=questions)
 
 
-async def _charge(request: Request, fair_use: FairUse) -> None:
+async def charge(request: Request, fair_use: FairUse) -> None:
+    """Count one request against the client's fair-use budget (429, or 503 without Redis)."""
     try:
         await fair_use.charge(fair_use.client(request), None, 1)
     except TooManyRequests as exc:
@@ -226,7 +227,7 @@ async def match(body: MatchRequest, request: Request, services: ServicesDep,
     `missing` are known (可能符合), or would have qualified for before it ended (已到期),
     best first; the benefits worked out where a rule has a formula; the facts still
     unknown, most decisive first. Counted by the chat's per-client rate limits."""
-    await _charge(request, fair_use)
+    await charge(request, fair_use)
     return await run_in_threadpool(_run, body, services)
 
 

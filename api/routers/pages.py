@@ -25,8 +25,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.deps import ServicesDep
+from api.match_form import fields_to_show, parse_body, read_form
+from api.routers.match import charge, response
 from knowledge.errors import MeasureNotFound, UnknownDocument
 from knowledge.formatting import zh_date
+from knowledge.matching import match_profile
 from knowledge.models import Measure
 from knowledge.views import measure_view
 
@@ -56,6 +59,35 @@ def operator_console(request: Request, services: ServicesDep) -> HTMLResponse:
     titles = {d.info.doc_id: d.info.title for d in services.catalog.documents}
     return _render(request, "operator.html", title="政策检索 · 热线坐席", current="/operator",
                    documents=titles)
+
+
+def _match_page(request: Request, services: ServicesDep, fields: dict[str, str]) -> HTMLResponse:
+    posted = read_form(fields, services.rules)
+    result = match_profile(posted.facts, services.catalog, services.rules)
+    given, asking = fields_to_show(posted, result, services.rules)
+    view = response(result, services)
+    counts = {g.id: len(g.measures) for g in view.groups}
+    return _render(request, "match.html", title="政策匹配 · 红旗区惠企政策", current="/match",
+                   says=posted.says, given=given, asking=asking, result=view.model_dump(),
+                   counts=counts, posted=bool(fields),
+                   questions={n: f.question for n, f in services.rules.facts.items()},
+                   status_code=422 if posted.errors else 200)
+
+
+@router.get("/match", response_class=HTMLResponse)
+def match_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    """The policy calculator: a short form of the profile's questions (only those that
+    matter, revealed as answers come in) and the grouped result, printable."""
+    return _match_page(request, services, {})
+
+
+@router.post("/match", response_class=HTMLResponse)
+async def match_page_posted(request: Request, services: ServicesDep) -> HTMLResponse:
+    """The form posted (url-encoded; by match.js, or by the browser without script),
+    counted by the same fair-use limits as /api/match."""
+    await charge(request, request.app.state.fair_use)
+    fields = parse_body(await request.body())
+    return _match_page(request, services, fields)
 
 
 def _find(services: ServicesDep, number: str, doc: str | None) -> Measure | None:
