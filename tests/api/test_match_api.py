@@ -10,10 +10,14 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.app import configure
 from api.routers import match
 from api.services import Services
+from knowledge.eligibility import RuleBook
+from knowledge.settings import get_settings
 from tests.api.conftest import settings_for_tests
 from tests.live import TODAY
 
@@ -169,3 +173,27 @@ def test_the_schema_documents_the_bounds(client: TestClient) -> None:
     request = schema["components"]["schemas"]["MatchRequest"]["properties"]["profile"]
     assert request["maxProperties"] == 64
     assert "MatchResponse" in schema["components"]["schemas"]
+
+
+# ---- generated bodies: never a 5xx ---------------------------------------------------------
+
+FACT_NAMES = sorted(RuleBook.load(get_settings().eligibility_dir).facts)
+values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-10**15, max_value=10**15)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30)
+    | st.sampled_from(["200万美元", "两百万", "20多人", "2023年3月底", "去年", "是", "没有", "小微企业",
+                       "-5", "1e400", "第44条", "30人以上"]),
+    lambda children: st.lists(children, max_size=3),
+    max_leaves=6,
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=600, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(profile=st.dictionaries(st.sampled_from(FACT_NAMES) | st.text(max_size=10), values, max_size=8))
+def test_generated_profiles_never_get_a_server_error(client: TestClient, profile: dict[str, Any]) -> None:
+    response = client.post("/api/match", json={"profile": profile})
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        assert {g["id"] for g in response.json()["groups"]} == {"eligible", "possible", "expired"}

@@ -171,3 +171,27 @@ def test_the_issue_situations_in_one_conversation(chat: Conversation) -> None:
     assert "要详细了解哪一条" in reply and len(chat.citations) >= 3
     reply = chat.say("展会那条呢?")
     assert chat.citations[0] == 52
+
+
+# ---- policy matching (issue 17) ----------------------------------------------------------
+
+def _match(chat: Conversation) -> dict[str, Any]:
+    found = next((m["custom"]["match"] for m in chat.messages
+                  if isinstance(m.get("custom"), dict) and m["custom"].get("match")), None)
+    assert found, chat.messages
+    return found
+
+
+def test_the_profile_question_gets_the_matching_groups(chat: Conversation) -> None:
+    text = chat.say("我们是一家30人的服务业小微企业,年出口200万美元,有哪些政策可以享受?")
+    assert sorted(_match(chat)["eligible"]) == ["第41条", "第43条", "第50条", "第63条"]
+    assert "【符合】4条" in text and "【可能符合】" in text and "【已到期】" in text
+    text = chat.say("第3个怎么申请?")
+    assert "第50条" in text and "区商务局" in text
+
+
+def test_a_profile_over_several_turns_then_the_question(chat: Conversation) -> None:
+    chat.say("我们是做物流的小微企业")
+    chat.say("去年出口了100万美元")
+    chat.say("那我们能享受哪些政策?")
+    assert {"第41条", "第43条", "第50条", "第63条"} <= set(_match(chat)["eligible"])
