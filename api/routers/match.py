@@ -56,26 +56,26 @@ def _finite(value: float) -> float:
     return value
 
 
-def _a_range(value: list[float | None]) -> list[float | None]:
-    """[low, high]: a low end, and a high end or null for an open range ("30人以上")."""
-    low, high = value
-    if low is None or (high is not None and high < low):
-        raise ValueError("a range is [low, high] with low <= high (high null: no upper end)")
-    return value
-
-
 Number = Annotated[float, Field(ge=-1e12, le=1e12), AfterValidator(_finite)]
 Integer = Annotated[int, Field(ge=-10**12, le=10**12)]
 Scalar = bool | Integer | Number | Text
-Range = Annotated[list[Number | None], Field(min_length=2, max_length=2), AfterValidator(_a_range)]
+Range = Annotated[list[Number | None], Field(min_length=2, max_length=2)]
+RANGE_HINT = "区间请写成[下限, 上限],没有上限时上限写null"
 Value = Scalar | Range | None
+
+
+def _a_range(value: list[float | None]) -> bool:
+    """[low, high]: a low end, and a high end not below it or null ("30人以上")."""
+    low, high = value
+    return low is not None and (high is None or high >= low)
 
 
 class MatchRequest(BaseModel):
     profile: Annotated[dict[FactName, Value], Field(
-        max_length=MAX_FACTS, description="Fact name -> value (true/false, a number, text as a "
-                                          "person would say it, [low, high], or null for not known). "
-                                          "GET /api/match/facts lists the facts.")]
+        max_length=MAX_FACTS, json_schema_extra={"additionalProperties": False},
+        description="Fact name -> value (true/false, a number, text as a person would say it, "
+                    "[low, high] with null for no upper end, or null for not known). "
+                    "GET /api/match/facts lists the facts.")]
 
 
 class Amount(BaseModel):
@@ -144,6 +144,8 @@ class MatchResponse(BaseModel):
     unconditioned: list[OpenMeasure] = Field(description="Benefits whose document states no "
                                                          "conditions: ask the departments")
     questions: list[Question] = Field(description="Unknown facts, most decisive first")
+    ignored: list[str] = Field(default_factory=list, description="Profile names that are no "
+                                                                 "fact of the rules (see /api/match/facts)")
 
 
 router = APIRouter(prefix="/api", tags=["matching"])
@@ -211,16 +213,25 @@ async def charge(request: Request, fair_use: FairUse) -> None:
 
 
 def _run(body: MatchRequest, services: Services) -> MatchResponse:
+    """Names that are no fact of the loaded rules are left out and listed in `ignored`
+    (rules are data: a caller written against another version must still get an answer);
+    a value that does not read as its fact is a 422 naming the fact."""
+    known = {k: v for k, v in body.profile.items() if k in services.rules.facts}
+    problems = [(k, RANGE_HINT) for k, v in known.items() if isinstance(v, list) and not _a_range(v)]
     try:
-        facts = read_profile(dict(body.profile), services.rules)
+        facts = read_profile({k: v for k, v in known.items() if k not in dict(problems)},
+                             services.rules)
     except ProfileInvalid as exc:
-        raise ApiError(422, "invalid_profile", [{"fact": f, "msg": why}
-                                                for f, why in exc.problems[:10]]) from exc
-    return response(match_profile(facts, services.catalog, services.rules), services)
+        problems += exc.problems
+    if problems:
+        raise ApiError(422, "invalid_profile", [{"fact": f, "msg": why} for f, why in problems[:10]])
+    result = response(match_profile(facts, services.catalog, services.rules), services)
+    result.ignored = sorted(k for k in body.profile if k not in known)
+    return result
 
 
 @router.post("/match", response_model=MatchResponse, responses={
-    k: v for k, v in ERRORS.items() if k in (413, 422, 429, 503)})
+    k: v for k, v in ERRORS.items() if k in (400, 413, 422, 429, 503)})
 async def match(body: MatchRequest, request: Request, services: ServicesDep,
                 fair_use: FairUseDep) -> Any:
     """Every measure the profile qualifies for (符合), may qualify for once the facts in

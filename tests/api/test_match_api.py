@@ -97,11 +97,19 @@ def test_ranges_and_open_ends(client: TestClient) -> None:
         body["groups"][1]["measures"][0]["amount"]["high"] <= 1000
 
 
+def test_a_name_that_is_no_fact_is_ignored_and_said(client: TestClient) -> None:
+    body = client.post("/api/match", json={"profile": {"turnover": 5, "enterprise_type": "小微企业"}})
+    assert body.status_code == 200
+    assert body.json()["ignored"] == ["turnover"]
+    assert "第43条" in citations(body.json(), "eligible")
+
+
 @pytest.mark.parametrize(("profile", "field"), [
-    ({"turnover": 5}, "turnover"),
     ({"headcount_2022": "很多人"}, "headcount_2022"),
     ({"enterprise_type": "外星企业"}, "enterprise_type"),
     ({"loan_due_date": ""}, "loan_due_date"),
+    ({"headcount_2022": [None, 5]}, "headcount_2022"),
+    ({"headcount_2022": [9, 5], "turnover": [9, 5]}, "headcount_2022"),
 ])
 def test_a_value_that_does_not_read_says_which_fact(client: TestClient, profile: dict[str, Any],
                                                    field: str) -> None:
@@ -117,8 +125,7 @@ def test_a_value_that_does_not_read_says_which_fact(client: TestClient, profile:
     {"profile": {"enterprise_type": "小" * 101}},
     {"profile": {"<script>": True}},
     {"profile": {"headcount_2022": [1, 2, 3]}},
-    {"profile": {"headcount_2022": [None, 5]}},
-    {"profile": {"headcount_2022": [9, 5]}},
+    {"profile": {"0": True}},
     {"profile": {"headcount_2022": [[1]]}},
     {"profile": {"headcount_2022": {"a": 1}}},
     {"profile": {"headcount_2022": 10**30}},
