@@ -195,3 +195,16 @@ def test_a_profile_over_several_turns_then_the_question(chat: Conversation) -> N
     chat.say("去年出口了100万美元")
     chat.say("那我们能享受哪些政策?")
     assert {"第41条", "第43条", "第50条", "第63条"} <= set(_match(chat)["eligible"])
+
+
+@pytest.mark.parametrize(("question", "eligible"), [
+    ("我是个体户,开了家奶茶店,有什么政策能用上?", {"第43条"}),
+    ("我们是旅行社,符合哪些政策?", {"第4条"}),
+    ("帮我匹配一下政策,我们是中型制造企业,正在搞技改", {"第34条", "第46条"}),
+    ("我是货车司机,能享受什么优惠政策?", {"第64条"}),
+    ("家庭农场种小麦的,能享受哪些政策?", {"第70条", "第71条"}),
+])
+def test_matching_questions_as_enterprises_ask_them(chat: Conversation, question: str,
+                                                     eligible: set[str]) -> None:
+    chat.say(question)
+    assert set(_match(chat)["eligible"]) == eligible
