@@ -14,7 +14,7 @@ RASA := source scripts/rasa-env.sh && $(RASA_VENV)/bin/rasa
 RASA_FILES := --config config.yml --domain bot/domain.yml
 
 .PHONY: help setup venv venv-rasa bot-validate prod-deps run-prod run test test-fast lint \
-        kb eval eval-chat eval-dialogue nlu-eval bench bench-chat bench-abuse bench-publish bench-profiles \
+        kb eval eval-chat eval-dialogue eval-match nlu-eval bench bench-chat bench-abuse bench-publish bench-profiles \
         readme-figures clean \
         delete-conversations browser
 
@@ -39,6 +39,7 @@ help:
 	@echo "  make nlu-eval        Rasa NLU cross-validation (intent macro-F1, entity F1)"
 	@echo "  make eval-chat       the evaluation set through the whole chat"
 	@echo "  make eval-dialogue   the conversation set (multi-turn) through the whole chat"
+	@echo "  make eval-match      policy matching on the enterprise profile set (seconds)"
 	@echo "  make bench-chat      chat latency at 1, 10 and 50 concurrent senders"
 	@echo "  make bench-abuse     a normal user's latency alone and during 20 abusive senders"
 	@echo "  make bench-publish   publish and roll back under chat load: time, failed requests"
@@ -115,6 +116,9 @@ eval-chat: setup
 
 eval-dialogue: setup
 	$(PY) -m tests.bench.dialogue_eval
+
+eval-match: venv
+	$(PY) -m tests.bench.match_eval
 
 # Chromium and CJK fonts for the browser tests (tests/web); a no-op once installed.
 browser:

@@ -28,7 +28,7 @@ from api.fair_use import FairUse
 from api.keys import ACTION_TOKEN, SIGNING_KEY, secret
 from api.live_version import follow_live_version
 from api.rasa_pool import RasaPool
-from api.routers import admin, admin_api, chat, health, pages, rest, webhook
+from api.routers import admin, admin_api, chat, health, match, pages, rest, webhook
 from api.services import Services, load_live_services
 from api.shared_state import redis_client
 from api.throttle import Throttle
@@ -78,6 +78,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.include_router(webhook.router)
     app.include_router(rest.router)
     app.include_router(chat.router)
+    app.include_router(match.router)
     app.include_router(pages.router)
     app.include_router(admin.router)
     app.include_router(admin_api.router)

@@ -111,9 +111,9 @@ def answer(results: list[SearchResult], lang: str = ZH) -> Reply:
 def about(measure: Measure, also: list[Measure] | None = None, lang: str = ZH,
           terms: list[str] | None = None, confidence: float | None = None) -> Reply:
     """One measure quoted (the part that says most of the question's terms) with its
-    departments and validity, and others worth a look. confidence: the no-answer gate's
-    probability when search chose the measure (`policybot report` lists the unsure ones);
-    absent when the user named it."""
+    departments and validity, and others worth a look. confidence: the search's, when a
+    search chose the measure (`policybot report` reads it; a measure named by number or
+    taken from the conversation has none)."""
     m = measure
     lines = [say(lang, "according_to", citation=m.citation, quote=quote(m.text, terms=terms)),
              say(lang, "departments", departments=departments_text(m)),
@@ -122,13 +122,15 @@ def about(measure: Measure, also: list[Measure] | None = None, lang: str = ZH,
         lines.append(say(lang, "also_see", citation=other.citation, quote=quote(other.text, 60),
                          departments=departments_text(other)))
     chosen = [m, *(also or [])]
-    return Reply("\n".join(lines), {
+    custom: dict[str, Any] = {
         **cited(chosen),
         "departments": sorted({d for c in chosen for d in c.departments}),
         "validity": [measure_payload(c) for c in chosen],
         "answerable": True,
-        **({} if confidence is None else {"confidence": round(confidence, 3)}),
-    })
+    }
+    if confidence is not None:
+        custom["confidence"] = round(confidence, 3)  # read by `policybot report` (api/report.py)
+    return Reply("\n".join(lines), custom)
 
 
 def headline(measure: Measure, summary: str | None = None) -> str:

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An error with its status, machine code and Chinese message, raised anywhere in a route."""
 
-    def __init__(self, status: int, code: str, detail: str,
+    def __init__(self, status: int, code: str, detail: Any,
                  headers: Mapping[str, str] | None = None) -> None:
         self.status = status
         self.code = code

@@ -26,7 +26,7 @@ from api.shared_state import SharedStateUnavailable
 
 log = logging.getLogger(__name__)
 
-THROTTLED_PATHS = frozenset({"/api/chat"})
+THROTTLED_PATHS = frozenset({"/api/chat", "/api/match", "/match"})
 
 
 class Throttle:

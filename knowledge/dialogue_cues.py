@@ -22,6 +22,17 @@ _CHECK_REQUEST = re.compile(r"核对|核一下|符合|够条件|够不够|够格
 _BROAD = re.compile(r"哪些|都有什么|都有啥|有什么(?:政策|扶持|支持|优惠|措施|补贴)|"
                     r"有啥(?:政策|扶持|支持|优惠)|什么(?:政策|扶持政策|支持政策|优惠政策)|几条|"
                     r"汇总|盘点|梳理一下|列一下|都有哪|相关政策")
+# A question for every measure the speaker can use, the policy-matching question
+# ("有哪些政策可以享受?", "我们能申请哪些补贴?", "适合我们的政策有哪些"); stricter than a
+# broad question ("外贸企业都有哪些扶持?"), which wants an overview of a topic.
+_GENERAL = r"(?:惠企政策|优惠政策|扶持政策|支持政策|政策措施|政策|措施|优惠)"
+_APPLIES = re.compile(
+    r"(?:哪些|什么|啥)" + _GENERAL + r"?[^,,。??!!;;]{0,4}(?:可以|能|能够|可)(?:享受|申请|用上|适用)|"
+    r"(?:可以|能|能够|可)(?:享受|申请|用上|适用)(?:到)?(?:哪些|什么|啥|几条)(?=" + _GENERAL +
+    r"|$|[??。,,!!])|"
+    r"(?:符合|适用|适合|够得上)(?:哪些|什么|啥|几条)" + _GENERAL + r"|"
+    r"(?:适合|适用于)(?:我们|我|本公司|我司)(?:的)?(?:政策|措施)|"
+    r"政策匹配|匹配(?:一下)?(?:政策|措施)|政策计算器")
 # A follow-up that picks one item of a list just shown ("展会那条呢?", "第二个").
 _PICK = re.compile(r"那条|这条|那个|这个|那项|这项|哪条|呢|第[一二三四五六七八九十\d]+个")
 
@@ -62,6 +73,15 @@ def asks_to_check(text: str) -> bool:
 
 def asks_for_many(text: str) -> bool:
     return bool(_BROAD.search(normalise(text)))
+
+
+def asks_what_applies(text: str) -> bool:
+    """The message asks which measures apply to the speaker (matching, not one topic)."""
+    return bool(_APPLIES.search(normalise(text)))
+
+
+# "第二条" right after a numbered list: the list's second item, not the document's 第2条.
+LIST_ITEM = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|个|项)")
 
 
 def picks_from_list(text: str) -> bool:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from knowledge.dates import parse_date
 from knowledge.errors import DocumentInvalid, KnowledgeError
 from knowledge.facts import Fact, FactInvalid
-from knowledge.rulefiles import ALL, read_rule_files
+from knowledge.rulefiles import ALL, GOVERNMENT, OPEN, RULE, read_rule_files
 
 if TYPE_CHECKING:
     from knowledge.catalog import Catalog
@@ -228,14 +228,31 @@ def _read_benefit(data: dict[str, Any], facts: dict[str, Fact]) -> Benefit:
     return Benefit(data["text"], when, reward)
 
 
-__all__ = ["Benefit", "Check", "Condition", "Fact", "FactInvalid", "Outcome", "Reward", "Rule",
-           "RuleBook", "Verdict", "evaluate"]
+@dataclass(frozen=True)
+class Classification:
+    """What a measure is to an enterprise (rulefiles.KINDS): `rule` (its rule decides),
+    `open` (a benefit without stated conditions: ask the department) or `government`
+    (not addressed to enterprises); the note says what it is in a line."""
+
+    kind: str
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return {RULE: "可核对条件的惠企措施", OPEN: "惠企措施(文件未写明享受条件)",
+                GOVERNMENT: "不直接面向企业"}[self.kind]
+
+
+__all__ = ["Benefit", "Check", "Classification", "Condition", "Fact", "FactInvalid", "Outcome",
+           "Reward", "Rule", "RuleBook", "Verdict", "evaluate"]
 
 
 @dataclass
 class RuleBook:
     facts: dict[str, Fact]
     rules: dict[tuple[str, int], Rule]
+    # Measures as matching treats them; empty for a document its files do not classify.
+    kinds: dict[tuple[str, int], Classification] = field(default_factory=dict)
 
     @classmethod
     def load(cls, directory: Path, catalog: Catalog | None = None) -> RuleBook:
@@ -246,6 +263,7 @@ class RuleBook:
             raise DocumentInvalid(problems)
         facts: dict[str, Fact] = {}
         rules: dict[tuple[str, int], Rule] = {}
+        kinds: dict[tuple[str, int], Classification] = {}
         for path, data in files:
             doc_id = str(data.get("doc_id", path.stem))
             for name, spec in (data.get("facts") or {}).items():
@@ -257,7 +275,12 @@ class RuleBook:
                                    for c in spec["conditions"])
                 benefits = tuple(_read_benefit(b, facts) for b in spec.get("benefits") or [])
                 rules[(doc_id, number)] = Rule(doc_id, number, spec["summary"], conditions, benefits)
-        return cls(facts, rules)
+            for number, entry in (data.get("classification") or {}).items():
+                kinds[(doc_id, number)] = Classification(str(entry["kind"]), str(entry.get("note") or ""))
+        return cls(facts, rules, kinds)
 
     def rule(self, doc_id: str, number: int) -> Rule | None:
         return self.rules.get((doc_id, number))
+
+    def kind(self, doc_id: str, number: int) -> Classification | None:
+        return self.kinds.get((doc_id, number))

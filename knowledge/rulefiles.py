@@ -47,7 +47,13 @@ FACT_TYPES = frozenset(OPERATORS_BY_TYPE)
 OPERATORS = frozenset().union(*OPERATORS_BY_TYPE.values())
 ALL = "all"  # a benefit that follows when every condition is met
 
-_FILE_KEYS = frozenset({"doc_id", "facts", "measures"})
+_FILE_KEYS = frozenset({"doc_id", "facts", "measures", "classification"})
+# What a measure is to an enterprise (`classification:`): a benefit whose conditions a
+# rule checks, a benefit whose conditions the document does not state, or not addressed
+# to enterprises at all. knowledge.matching and the measure pages read it.
+RULE, OPEN, GOVERNMENT = "rule", "open", "government"
+KINDS = (RULE, OPEN, GOVERNMENT)
+_CLASS_KEYS = frozenset({"kind", "note"})
 _FACT_KEYS = frozenset({"type", "question", "question_en", "hint", "choices", "unit", "says_yes",
                         "says_no", "cues"})
 _MEASURE_KEYS = frozenset({"summary", "conditions", "benefits"})
@@ -91,7 +97,66 @@ def read_rule_files(paths: Iterable[Path], catalog: Catalog | None = None
         report.path = str(path)
         _check_measures(data, path.stem, {k: v[0] for k, v in facts.items()}, catalog, report)
         _check_unique(data, path, ruled, report)
+    classified: set[str] = set()
+    for path, data in files:
+        report.path = str(path)
+        _check_classification(data, path, ruled, classified, catalog, report)
     return files, report.problems
+
+
+def _check_classification(data: LineDict, path: Path, ruled: dict[tuple[str, int], str],
+                          classified: set[str], catalog: Catalog | None, report: _Report) -> None:
+    """Every measure of a document classified once, as `rule` exactly when it has a rule,
+    with a note saying what the others are; a document classified in one file only."""
+    doc_id = str(data.get("doc_id", path.stem))
+    entries = _mapping(data, "classification", "each measure number to {kind, note}", report)
+    if entries is None:
+        return
+    at = line_of(data, "classification")
+    if doc_id in classified:
+        report(at, f"measures of {doc_id} are classified in another file already")
+    classified.add(doc_id)
+    for number, entry in entries.items():
+        line = entries.line_of(number)
+        if isinstance(number, bool) or not isinstance(number, int):
+            report(line, f"{number!r} is not a measure number")
+            continue
+        if not isinstance(entry, LineDict) or set(entry) - _CLASS_KEYS:
+            report(line, f"classification of measure {number}: expected {{kind, note}}")
+            continue
+        kind, note = entry.get("kind"), entry.get("note")
+        if kind not in KINDS:
+            report(line, f"classification of measure {number}: unknown kind {kind!r} "
+                         f"(expected one of {', '.join(KINDS)})")
+            continue
+        if note is not None and (not isinstance(note, str) or not note.strip()):
+            report(line, f"classification of measure {number}: note must be text")
+        if kind == RULE and (doc_id, number) not in ruled:
+            report(line, f"measure {number} is classified as {RULE} but has no rule under measures:")
+        if kind != RULE and (doc_id, number) in ruled:
+            report(line, f"measure {number} has a rule ({ruled[(doc_id, number)]}) but is "
+                         f"classified as {kind}")
+        if kind != RULE and not note:
+            report(line, f"classification of measure {number}: a {kind} measure needs a note "
+                         "saying what it is")
+    measures = None
+    if catalog is not None:
+        try:
+            measures = catalog.document(doc_id).measures
+        except KnowledgeError:
+            return  # reported with the rules
+    numbers = {m.number for m in measures} if measures is not None else None
+    for (ruled_doc, number), where in ruled.items():
+        if ruled_doc == doc_id and number not in entries and (numbers is None or number in numbers):
+            report(at, f"measure {number} has a rule ({where}) but no classification")
+    if measures is None:
+        return
+    missing = [m.number for m in measures if m.number not in entries]
+    if missing:
+        report(at, f"measures of {doc_id} not classified: {', '.join(map(str, missing))}")
+    unknown = sorted(set(n for n in entries if isinstance(n, int)) - {m.number for m in measures})
+    if unknown:
+        report(at, f"classified measures {', '.join(map(str, unknown))} are not in {doc_id}")
 
 
 def _check_unique(data: LineDict, path: Path, ruled: dict[tuple[str, int], str],

@@ -3,10 +3,11 @@
 # those lines by hand. Parts: retrieval (eval + retrieval benchmark, ~1 min) and bot
 # (NLU cross-validation, chat on the eval set, the conversation set, chat benchmark;
 # ~17 min), abuse (the fair-use benchmark, ~3 min), publish (publish/rollback under
-# load, ~5 min) and profiles (embedded vs production, ~15 min). Default: all five.
+# load, ~5 min), profiles (embedded vs production, ~15 min) and match (policy matching on
+# the profile set, seconds). Default: all six.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-parts=("${@:-retrieval bot abuse publish profiles}")
+parts=("${@:-retrieval bot abuse publish profiles match}")
 parts=(${parts[@]})
 blocks=()
 mkdir -p var/bench
@@ -35,7 +36,10 @@ for part in "${parts[@]}"; do
             scripts/install-prod.sh > /dev/null
             .venv/bin/python -m tests.bench.bench_profiles > /dev/null
             blocks+=(profiles:var/bench/profiles.md) ;;
-        *) echo "unknown part: $part (retrieval | bot | abuse | publish | profiles)" >&2; exit 2 ;;
+        match)
+            .venv/bin/python -m tests.bench.match_eval > /dev/null
+            blocks+=(match:var/bench/match.md) ;;
+        *) echo "unknown part: $part (retrieval | bot | abuse | publish | profiles | match)" >&2; exit 2 ;;
     esac
 done
 .venv/bin/python -m tests.bench.readme_figures "${blocks[@]}"

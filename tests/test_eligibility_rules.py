@@ -12,7 +12,8 @@ from knowledge.eligibility import Check, Fact, FactInvalid, Outcome, RuleBook, e
 from knowledge.settings import get_settings
 
 BOOK = RuleBook.load(get_settings().eligibility_dir)
-REQUIRED = {8, 40, 42, 44, 45, 48, 50, 52, 53, 58, 63, 64}
+REQUIRED = {4, 6, 8, 23, 34, 35, 37, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 55, 56,
+            58, 61, 63, 64, 70, 71}
 
 
 def _value(check: Check, fact: Fact, met: bool) -> Any:

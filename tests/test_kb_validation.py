@@ -46,7 +46,7 @@ def test_the_shipped_knowledge_and_the_fixture_are_valid(tmp_path: Path, tree: P
     assert validate_tree(tree) == []
     code, out, _ = run("kb", "validate", str(KNOWLEDGE))
     assert code == 0 and "1 document(s): hongqi-2023-measures (75 measures)" in out
-    assert "12 eligibility rules" in out and "108 terms" in out
+    assert "29 eligibility rules" in out and "108 terms" in out
     code, out, _ = run("kb", "validate", str(tree / "sources" / f"{NEW}.txt"))
     assert code == 0, out
     assert "short name 《红旗区稳经济措施调整(2024)》" in out
@@ -364,3 +364,45 @@ def test_a_yaml_syntax_error_has_its_line(tmp_path: Path) -> None:
     rules.write_text("doc_id: hongqi-2023-measures\nmeasures:\n  44: [\n", encoding="utf-8")
     problems = [str(p) for p in validate_tree(tree)]
     assert len(problems) == 1 and problems[0].startswith(f"{rules}:4: not valid YAML")
+
+
+# -- classification ------------------------------------------------------------------------
+
+def test_the_shipped_classification_covers_every_measure() -> None:
+    book = RuleBook.load(KNOWLEDGE / "eligibility")
+    kinds = {n: k.kind for (doc, n), k in book.kinds.items() if doc == OLD}
+    assert sorted(kinds) == list(range(1, 76))
+    assert {n for n, k in kinds.items() if k == "rule"} == {n for (_, n) in book.rules}
+    assert kinds[72] == "government" and kinds[59] == "open" and kinds[50] == "rule"
+    assert all(book.kinds[(OLD, n)].note for n, k in kinds.items() if k != "rule")
+
+
+def test_classification_problems_with_their_lines(tmp_path: Path) -> None:
+    tree = seed_tree(tmp_path / "knowledge")
+    shipped = tree / "eligibility" / f"{OLD}.yml"
+    edit(shipped, "  4: {kind: rule}", "  4: {kind: open}")
+    edit(shipped, '  3: {kind: government, note: "促消费综合考评,政府部门工作任务"}',
+         "  3: {kind: rule}")
+    edit(shipped, "  6: {kind: rule}\n", "")
+    edit(shipped, '  5: {kind: government, note: "文旅市场防疫要求和景区管理,政府部门工作任务"}',
+         "  5: {kind: benefit, note: x}")
+    edit(shipped, '  12: {kind: government, note: "商业街区建设和促消费活动,政府部门工作任务"}',
+         "  12: {kind: government}\n  99: {kind: government, note: x}")
+    at = shipped.read_text(encoding="utf-8").splitlines().index("classification:") + 1
+    problems = {str(p) for p in validate_tree(tree)}
+    assert problems == {
+        f"{shipped}:{line(shipped, '  3: {kind: rule}')}: measure 3 is classified as rule but has "
+        "no rule under measures:",
+        f"{shipped}:{line(shipped, '  4: {kind: open}')}: measure 4 has a rule "
+        f"({shipped}:{line(shipped, '  4:')}) but is classified as open",
+        f"{shipped}:{line(shipped, '  4: {kind: open}')}: classification of measure 4: a open "
+        "measure needs a note saying what it is",
+        f"{shipped}:{line(shipped, '  5: {kind')}: classification of measure 5: unknown kind "
+        "'benefit' (expected one of rule, open, government)",
+        f"{shipped}:{line(shipped, '  12: {kind')}: classification of measure 12: a government "
+        "measure needs a note saying what it is",
+        f"{shipped}:{at}: measure 6 has a rule ({shipped}:{line(shipped, '  6:')}) but no "
+        "classification",
+        f"{shipped}:{at}: measures of {OLD} not classified: 6",
+        f"{shipped}:{at}: classified measures 99 are not in {OLD}",
+    }

@@ -10,10 +10,13 @@ from api.protocol import slot_event
 from index.hybrid import SearchResult
 from index.keywords import content_words
 from index.tokenize import stem, strip_framing
-from knowledge.dialogue_cues import FOLLOW_UP_WORDS, after_stop, picks_from_list
+from knowledge.dialogue_cues import FOLLOW_UP_WORDS, LIST_ITEM, after_stop, picks_from_list
 from knowledge.entities import find_measure_numbers, plain_measure_number
 from knowledge.mentions import named_documents, named_measures
 from knowledge.models import Measure
+from knowledge.numerals import parse_chinese_number
+
+LIST_PICK_MAX_CHARS = 30
 
 _ANAPHORA = ("那", "这", "它", "该", "此", "还", "具体")
 
@@ -73,10 +76,37 @@ def names_a_topic(ctx: Context, text: str) -> bool:
     return any(w not in ignored for w in content_words(ctx.services.index.words(text)))
 
 
+def after_match(ctx: Context) -> bool:
+    """The bot's last message before the user's latest was a matching list."""
+    events = ctx.call.tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "bot":
+            return bool(((event.get("data") or {}).get("custom") or {}).get("match"))
+    return False
+
+
+def listed_item(ctx: Context, text: str) -> Measure | None:
+    """"第2个怎么申请?" right after a matching list: its second item."""
+    if len(text) > LIST_PICK_MAX_CHARS or not after_match(ctx):
+        return None
+    m = LIST_ITEM.search(text)
+    if m is None:
+        return None
+    token = m.group(1)
+    position = int(token) if token.isdigit() else parse_chinese_number(token)
+    offered = ctx.measures(list(ctx.slot(OFFERED_MEASURES) or []))
+    if position is None or not 1 <= position <= len(offered):
+        return None
+    return offered[position - 1]
+
+
 def referenced(ctx: Context) -> list[Measure]:
     """The measures a question about a department, validity or procedure is about: those
     it names (第N条), the item of a list just offered it picks ("保险那条归谁管?"), the
     current one when it names no topic of its own, else the best match, else the current."""
+    if (item := listed_item(ctx, ctx.text)) is not None:
+        return [item]
     if named_numbers(ctx):
         return named(ctx)[0]
     text = after_stop(ctx.text) or ctx.text  # "换个问题,展会补贴找哪个部门?"

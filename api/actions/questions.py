@@ -31,7 +31,8 @@ from api.actions.base import (
 )
 from api.actions.checks import MEASURE_SLOT, assess, ended_events, rule_of, state_events
 from api.actions.facts import known_facts
-from api.actions.lookup import current_event, named, names_a_topic, search
+from api.actions.lookup import current_event, listed_item, named, names_a_topic, search
+from api.actions.matching import match_reply
 from api.compose import Reply
 from api.phrases import say
 from api.protocol import active_loop_event, slot_event
@@ -139,11 +140,16 @@ def _keywords_found(ctx: Context, text: str, best: SearchResult) -> bool:
 def respond(ctx: Context, text: str, checking: Measure | None = None) -> Answered:
     """The answer to a policy question (text: the message, or what follows "算了")."""
     explicit = asks_to_check(text)
+    if (item := listed_item(ctx, text)) is not None:  # "第2个怎么申请?" after a matching list
+        return about_measure(ctx, item, explicit=explicit, checking=checking)
     measures, _ = named(ctx, None if text == ctx.text else text)
     if measures:
         return about_measure(ctx, measures[0], explicit=explicit, checking=checking)
     if (chosen := picked(ctx, text)) is not None:
         return about_measure(ctx, chosen, explicit=explicit, checking=checking)
+    if (matched := match_reply(ctx, text)) is not None:
+        replies, events = matched  # a list replaces a running check: the question moved on
+        return Answered(replies, (ended_events() if checking else []) + events)
     if len(text) <= FOLLOW_UP_MAX_CHARS and (explicit or not names_a_topic(ctx, text)):
         # "我们符合吗?", "补多少?": about the measure under discussion.
         current = [checking] if checking else ctx.measures(ctx.current_measures)

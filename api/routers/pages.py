@@ -25,8 +25,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.deps import ServicesDep
+from api.match_form import fields_to_show, parse_body, read_form
+from api.routers.match import charge, response
 from knowledge.errors import MeasureNotFound, UnknownDocument
 from knowledge.formatting import zh_date
+from knowledge.matching import match_profile
 from knowledge.models import Measure
 from knowledge.views import measure_view
 
@@ -58,6 +61,35 @@ def operator_console(request: Request, services: ServicesDep) -> HTMLResponse:
                    documents=titles)
 
 
+def _match_page(request: Request, services: ServicesDep, fields: dict[str, str]) -> HTMLResponse:
+    posted = read_form(fields, services.rules)
+    result = match_profile(posted.facts, services.catalog, services.rules)
+    given, asking = fields_to_show(posted, result, services.rules)
+    view = response(result, services)
+    counts = {g.id: len(g.measures) for g in view.groups}
+    return _render(request, "match.html", title="政策匹配 · 红旗区惠企政策", current="/match",
+                   says=posted.says, given=given, asking=asking, result=view.model_dump(),
+                   counts=counts, posted=bool(fields),
+                   questions={n: f.question for n, f in services.rules.facts.items()},
+                   status_code=422 if posted.errors else 200)
+
+
+@router.get("/match", response_class=HTMLResponse)
+def match_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    """The policy calculator: a short form of the profile's questions (only those that
+    matter, revealed as answers come in) and the grouped result, printable."""
+    return _match_page(request, services, {})
+
+
+@router.post("/match", response_class=HTMLResponse)
+async def match_page_posted(request: Request, services: ServicesDep) -> HTMLResponse:
+    """The form posted (url-encoded; by match.js, or by the browser without script),
+    counted by the same fair-use limits as /api/match."""
+    await charge(request, request.app.state.fair_use)
+    fields = parse_body(await request.body())
+    return _match_page(request, services, fields)
+
+
 def _find(services: ServicesDep, number: str, doc: str | None) -> Measure | None:
     if not MEASURE_NUMBER.fullmatch(number):
         return None
@@ -65,6 +97,18 @@ def _find(services: ServicesDep, number: str, doc: str | None) -> Measure | None
         return services.catalog.measure(int(number), doc)
     except (MeasureNotFound, UnknownDocument):
         return None
+
+
+def _kind_view(services: ServicesDep, measure: Measure) -> dict[str, Any] | None:
+    """What the measure is to an enterprise (its classification) and, for a rule, the
+    conditions it checks: the page says who it is for before anyone asks the chat."""
+    kind = services.rules.kind(measure.doc_id, measure.number)
+    if kind is None:
+        return None
+    rule = services.rules.rule(measure.doc_id, measure.number)
+    return {"kind": kind.kind, "label": kind.label, "note": kind.note,
+            "conditions": [c.text for c in rule.conditions] if rule else [],
+            "benefits": [b.text for b in rule.benefits] if rule else []}
 
 
 @router.get("/measures/{number}", response_class=HTMLResponse)
@@ -91,6 +135,7 @@ def measure_page(request: Request, services: ServicesDep, number: str, doc: str 
              "href": f"/measures/1?doc={quote(measure.superseded_by.doc_id)}"})
     return _render(request, "measure.html", title=f"{measure.citation} · 政策措施", current="",
                    m=measure_view(measure, document=info), successor=replaced_by,
+                   kind=_kind_view(services, measure),
                    document={"title": info.title, "issued": f"{info.issuer},{zh_date(info.issue_date)}",
                              "total": len(document.measures),
                              "query": f"?doc={quote(info.doc_id)}" if catalog.several else ""})

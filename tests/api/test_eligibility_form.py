@@ -152,7 +152,7 @@ def test_a_short_check_request_checks_the_current_measure(chat: Dialogue) -> Non
 
 
 def test_a_measure_without_rules_says_so_when_asked_to_check(call: Call) -> None:
-    code, body = call("action_answer_question", "我们符合第34条的条件吗?", slots={},
+    code, body = call("action_answer_question", "我们符合第59条的条件吗?", slots={},
                       intent=("check_eligibility", 0.9))
     assert code == 200
     assert "没有列出可以逐项核对的申请条件" in body["responses"][-1]["text"]

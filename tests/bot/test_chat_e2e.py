@@ -171,3 +171,40 @@ def test_the_issue_situations_in_one_conversation(chat: Conversation) -> None:
     assert "要详细了解哪一条" in reply and len(chat.citations) >= 3
     reply = chat.say("展会那条呢?")
     assert chat.citations[0] == 52
+
+
+# ---- policy matching (issue 17) ----------------------------------------------------------
+
+def _match(chat: Conversation) -> dict[str, Any]:
+    found = next((m["custom"]["match"] for m in chat.messages
+                  if isinstance(m.get("custom"), dict) and m["custom"].get("match")), None)
+    assert found, chat.messages
+    return found
+
+
+def test_the_profile_question_gets_the_matching_groups(chat: Conversation) -> None:
+    text = chat.say("我们是一家30人的服务业小微企业,年出口200万美元,有哪些政策可以享受?")
+    assert sorted(_match(chat)["eligible"]) == ["第41条", "第43条", "第50条", "第63条"]
+    assert "【符合】4条" in text and "【可能符合】" in text and "【已到期】" in text
+    text = chat.say("第3个怎么申请?")
+    assert "第50条" in text and "区商务局" in text
+
+
+def test_a_profile_over_several_turns_then_the_question(chat: Conversation) -> None:
+    chat.say("我们是做物流的小微企业")
+    chat.say("去年出口了100万美元")
+    chat.say("那我们能享受哪些政策?")
+    assert {"第41条", "第43条", "第50条", "第63条"} <= set(_match(chat)["eligible"])
+
+
+@pytest.mark.parametrize(("question", "eligible"), [
+    ("我是个体户,开了家奶茶店,有什么政策能用上?", {"第43条"}),
+    ("我们是旅行社,符合哪些政策?", {"第4条"}),
+    ("帮我匹配一下政策,我们是中型制造企业,正在搞技改", {"第34条", "第46条"}),
+    ("我是货车司机,能享受什么优惠政策?", {"第64条"}),
+    ("家庭农场种小麦的,能享受哪些政策?", {"第70条", "第71条"}),
+])
+def test_matching_questions_as_enterprises_ask_them(chat: Conversation, question: str,
+                                                     eligible: set[str]) -> None:
+    chat.say(question)
+    assert set(_match(chat)["eligible"]) == eligible

@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.routers import pages
 from knowledge.catalog import Catalog
+from knowledge.eligibility import RuleBook
+from knowledge.settings import get_settings
 from tests.conftest import PinToday
 from tests.live import TODAY
 
@@ -25,7 +27,8 @@ from tests.live import TODAY
 def client(catalog: Catalog) -> Iterator[TestClient]:
     app = FastAPI()
     app.include_router(pages.router)
-    app.state.services = SimpleNamespace(catalog=catalog)
+    rules = RuleBook.load(get_settings().eligibility_dir, catalog)
+    app.state.services = SimpleNamespace(catalog=catalog, rules=rules)
     with TestClient(app) as test_client:
         yield test_client
 
@@ -92,3 +95,20 @@ def test_console_gets_the_document_titles_as_json(client: TestClient) -> None:
     assert found is not None
     titles = json.loads(found.group(1))
     assert titles == {"hongqi-2023-measures": "红旗区大力提振市场信心促进经济稳定向好政策措施"}
+
+
+@pytest.mark.parametrize(("number", "says", "conditions"), [
+    (45, "可核对条件的惠企措施",
+     ["属于服务业企业", "2022年用工在20人以上(含20人)", "未裁员", "依法参加社会保险"]),
+    (59, "惠企措施(文件未写明享受条件):组织企业参加进博会", []),
+    (72, "不直接面向企业:基层“三保”和政府债务管理", []),
+])
+def test_measure_page_says_what_the_measure_is_to_an_enterprise(
+        client: TestClient, number: int, says: str, conditions: list[str]) -> None:
+    page = client.get(f"/measures/{number}").text
+    kind = re.search(r'<dd class="kind"[^>]*>(.*?)</dd>', page, re.S)
+    assert kind is not None and says in kind.group(1)
+    assert ("是否适用请咨询责任单位" in kind.group(1)) == (number == 59)
+    listed = re.search(r'<ul class="conditions">(.*?)</ul>', page, re.S)
+    found = re.findall(r"<li>(.*?)</li>", listed.group(1)) if listed else []
+    assert found == conditions

@@ -75,8 +75,9 @@ def test_eligibility_form_with_quick_replies(widget: Page) -> None:
     choice.click()
     expect(widget.locator(".msg.user").last).to_have_text("我:小微企业")
     expect(choice).to_be_disabled()  # a used quick reply cannot be sent twice
-    # (the answer's list of conditions also says 到期: wait for the next question itself)
-    expect(widget.locator(".msg.bot").last).to_contain_text("什么时候到期", timeout=REPLY_TIMEOUT)
+    # The question before it says "到期" too (answer first): wait for the next question.
+    expect(widget.locator(".msg.bot").last).to_contain_text("您的贷款原定什么时候到期",
+                                                            timeout=REPLY_TIMEOUT)
     ask(widget, "2023年3月10日")
     verdict = widget.locator(".msg.bot").last
     expect(verdict).to_contain_text("符合")

@@ -187,7 +187,10 @@
                          "aria-labelledby": "pb-title", hidden: true}, [
     el("div", {class: "head"}, [el("h2", {id: "pb-title", text: "惠企政策咨询"}), closeButton]),
     log, typing, alertBox, waitNote, form, announcer,
-    el("p", {class: "note", text: "回答依据区政策文件原文,仅供参考,具体以责任单位解释为准。"}),
+    el("p", {class: "note"}, ["回答依据区政策文件原文,仅供参考,具体以责任单位解释为准。",
+      // The policy calculator: every measure the enterprise can use, from its profile.
+      el("a", {class: "match-link", href: BASE + "/match", target: "_blank", rel: "noopener",
+               text: "按企业情况匹配政策"})]),
   ]);
   // The button first: Tab reaches it, then the panel it opens.
   root.appendChild(launcher);
