@@ -119,18 +119,21 @@ class PublishJobs:
         return job
 
     def _take(self, lock: IO[str]) -> bool:
-        """The publish lock, if free. A job whose end is already saved (reported done to
-        whoever polls it) is given a moment to release it rather than refusing a new one."""
+        """The publish lock, if free. A job between its lock and its name (starting or
+        ending; an ended one is already reported done) is given a moment rather than
+        refusing a new one: only a job named and running makes the publish busy."""
         deadline = time.monotonic() + ENDING_GRACE_S
         while True:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return True
             except BlockingIOError:
+                # A job holds the lock a moment without naming itself: just after taking
+                # it and just before releasing it (its end already saved).
                 running = self.running
-                ended = running is not None and (job := self._read(running)) is not None \
-                    and job.state != "running"
-                if not ended or time.monotonic() > deadline:
+                passing = running is None or ((job := self._read(running)) is not None
+                                              and job.state != "running")
+                if not passing or time.monotonic() > deadline:
                     return False
                 time.sleep(0.01)
 
