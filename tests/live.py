@@ -224,6 +224,7 @@ class ChatLoad:
     statuses: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     answered: dict[str, int] = field(default_factory=dict)  # conversation token -> turns answered
+    last_status: dict[int, int] = field(default_factory=dict)  # sender -> its latest status
     stop: threading.Event = field(default_factory=threading.Event)
 
     def answered_turns(self) -> dict[str, int]:
@@ -248,6 +249,7 @@ class ChatLoad:
                         self.errors.append(f"{type(exc).__name__}: {exc}")
                         break
                     self.statuses.append(response.status_code)
+                    self.last_status[i] = response.status_code
                     if response.status_code == 200:
                         token = response.json()["sender"]
                         self.answered[token] = self.answered.get(token, 0) + 1

@@ -94,7 +94,9 @@ def test_killing_a_rasa_process_under_load(profile: Profile) -> None:
     # At worst the turns in flight on the killed process (one per sender) are refused, and
     # a retry may be refused once more; then the other processes carry the conversations.
     assert load.statuses.count(503) <= 20, load.statuses.count(503)
-    assert load.statuses[-10:] == [200] * 10
+    # Every sender's last turn was answered: a conversation the killed process held locked
+    # waits for the lock to expire (TICKET_LOCK_LIFETIME), then goes on.
+    assert load.last_status == dict.fromkeys(range(10), 200), load.last_status
     assert load.errors == []
     _conversations_intact(profile, load)
 
@@ -114,7 +116,7 @@ def test_a_database_restart_gives_503s_then_recovers_with_nothing_lost(profile: 
                 break
         time.sleep(2)
     assert set(load.statuses) <= {200, 503}, set(load.statuses)
-    assert load.statuses[-5:] == [200] * 5
+    assert load.last_status == dict.fromkeys(range(10), 200), load.last_status
     assert load.errors == []
     _conversations_intact(profile, load)
 
