@@ -74,3 +74,14 @@ def test_bot_figures_markdown() -> None:
     assert "weakest kinds: keywords 80%, stop 90%, validity 95%." in text
     assert "Target: intent macro-F1" not in text  # replaced by the end-to-end figures
     assert text.endswith("| 1 | 200 | 60.0 ms | 75.7 ms | 16.9 |\n")
+
+
+def test_a_report_is_stamped_and_saved_with_its_markdown(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.bench import reports
+
+    monkeypatch.setattr(reports, "BENCH_DIR", tmp_path / "bench")
+    out = reports.save("x", {**reports.stamp(), "turns": 3}, "| a |\n")
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["turns"] == 3 and saved["machine"].endswith("cores") and len(saved["date"]) == 10
+    assert (tmp_path / "bench" / "x.md").read_text(encoding="utf-8") == "| a |\n"

@@ -15,14 +15,11 @@ failed normal turn.
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import os
-import platform
 import statistics
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,7 @@ import httpx
 
 from index.evaluate import load_eval_set
 from knowledge.settings import Settings, get_settings
+from tests.bench.reports import save, stamp
 from tests.live import live_stack
 
 PHASE_SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
@@ -108,15 +106,11 @@ def main() -> None:
         during = asyncio.run(_normal_user(url, questions, PHASE_SECONDS))
         abuse = queue.get()
         burst.join()
-    report = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "seconds": PHASE_SECONDS, "abusers": ABUSERS, "limits": limits,
+    report = {**stamp(), "seconds": PHASE_SECONDS, "abusers": ABUSERS, "limits": limits,
               "alone": alone, "during_burst": during, "abusers_outcomes": abuse,
               "p95_ratio": round(during["p95_ms"] / alone["p95_ms"], 2)}
-    out = Path("var/bench/abuse.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     markdown = _markdown(report)
-    out.with_suffix(".md").write_text(markdown, encoding="utf-8")
+    save("abuse", report, markdown)
     print(markdown)
 
 

@@ -15,16 +15,13 @@ workers) with PostgreSQL, Redis and nginx, all on the same two cores.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import platform
 import resource
 import statistics
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +29,7 @@ import httpx
 
 from index.evaluate import load_eval_set
 from knowledge.settings import get_settings
+from tests.bench.reports import save, stamp
 from tests.live import RASA_TOKEN, live_stack, prod_profile
 
 LEVELS = (1, 10, 50)
@@ -170,14 +168,10 @@ def main() -> None:
     for name, start in (("embedded", _embedded), ("production", _production)):
         with tempfile.TemporaryDirectory() as work, start(Path(work)) as (chat_url, rasa_url):
             results.append(_measure(name, chat_url, rasa_url, messages))
-    report = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "profiles": results,
+    report = {**stamp(), "profiles": results,
               "cores_needed": {r["profile"]: _projection(r["cpu_ms_per_turn"]) for r in results}}
-    out = Path("var/bench/profiles.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     markdown = _markdown(report)
-    out.with_suffix(".md").write_text(markdown, encoding="utf-8")
+    save("profiles", report, markdown)
     print(markdown)
 
 

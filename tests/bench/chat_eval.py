@@ -7,16 +7,14 @@ var/bench/chat_eval.json."""
 from __future__ import annotations
 
 import json
-import os
-import platform
 import tempfile
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from index.evaluate import EvalQuestion, load_eval_set
 from knowledge.settings import get_settings
+from tests.bench.reports import save, stamp
 from tests.live import live_stack
 
 Chat = Callable[[str, str], list[dict[str, Any]]]
@@ -55,11 +53,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work, \
             live_stack(get_settings().resolved_index_dir, Path(work)) as stack:
         report = evaluate_chat(stack.chat, load_eval_set())
-    report = {"date": date.today().isoformat(),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores", **report}
-    out = Path("var/bench/chat_eval.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    report = {**stamp(), **report}
+    out = save("chat_eval", report)
     print(json.dumps({k: v for k, v in report.items() if k != "misses"}, ensure_ascii=False, indent=2))
     print(f"{len(report['misses'])} misses listed in {out}")
 

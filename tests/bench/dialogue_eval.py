@@ -8,13 +8,10 @@ var/bench/dialogue_eval.json."""
 from __future__ import annotations
 
 import json
-import os
-import platform
 import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,7 @@ import yaml
 
 from knowledge.settings import PACKAGE_DIR, get_settings
 from tests.bench.chat_eval import cited
+from tests.bench.reports import save, stamp
 from tests.live import live_stack
 
 CONVERSATIONS = PACKAGE_DIR / "evaluation" / "conversations.yml"
@@ -125,11 +123,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work, \
             live_stack(get_settings().resolved_index_dir, Path(work)) as stack:
         report = evaluate_dialogues(stack.chat, load_conversations())
-    report = {"date": date.today().isoformat(),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores", **report}
-    out = Path("var/bench/dialogue_eval.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    report = {**stamp(), **report}
+    out = save("dialogue_eval", report)
     print(json.dumps({k: v for k, v in report.items() if k != "misses"}, ensure_ascii=False, indent=2))
     print(f"{len(report['misses'])} turns wrong, listed in {out}")
 
