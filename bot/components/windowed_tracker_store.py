@@ -16,8 +16,9 @@ replayed, so slots, the active form, the latest message and action are exact; th
 events before the window are replaced by the state they left (a `SlotSet` per slot that
 differs from its initial value, the active loop) followed by the user messages they
 contain (the answer service reads every fact the user has stated from them), and the
-window itself starts at a user message, so the policies (memoization looks 4 states
-back) see the recent turns exactly as without the window. Nothing synthetic is ever
+window itself starts at the listen before a user message and reaches back over the
+last six turns the policies featurise (memoization looks 4 states back; turns a rule
+predicted do not count), so they see the recent turns exactly as without the window. Nothing synthetic is ever
 written: `save` appends only the events created after the load.
 
 Configured in bot/endpoints.yml (`type: bot.components.windowed_tracker_store.
@@ -34,14 +35,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW = 60  # events: six to ten turns
+# Turns the policies see (memoization: max_history 4 in config.yml) and more, kept whole
+# in the window if they lie at most _REACH windows back.
+_POLICY_TURNS = 6
+_REACH = 4
 _LOADS_REMEMBERED = 10_000  # conversations whose last load a save may still need
 _LOAD_MARK = "_policybot_window_load"
 
@@ -66,15 +72,46 @@ def event_from_dict(data: dict[str, Any]) -> Event | None:
     return cls._from_parameters(data)
 
 
+def _turn_starts_at(events: list[Event], i: int) -> bool:
+    """events[i] is a user message right after the listen that waited for it."""
+    before = events[i - 1]
+    return (isinstance(events[i], UserUttered) and isinstance(before, ActionExecuted)
+            and before.action_name == ACTION_LISTEN_NAME)
+
+
 def _window_start(events: list[Event], window: int) -> int:
-    """Where the kept events begin: the first user message among the last `window`
-    events (0 when the session is short or has no such message)."""
+    """Where the kept events begin (0: all of them): at the listen before a user message,
+    at least `window` events back, and far enough back to hold the last _POLICY_TURNS
+    turns the policies see, unless those lie more than _REACH windows back.
+
+    The policies skip turns a rule predicted (`hide_rule_turn`: every question asked
+    while a check's form waits for an answer), so the states memoization looks back on
+    can lie further back than any fixed number of events. A window of the last 60 events
+    once held none of them: Rasa's featuriser failed (IndexError) and the turn was
+    answered but never saved, so the next follow-up used the measure before it."""
     if len(events) <= window:
         return 0
-    for i in range(len(events) - window, len(events)):
-        if isinstance(events[i], UserUttered):
-            return i
-    return 0
+    latest = len(events) - window
+    earliest = max(1, len(events) - _REACH * window)
+    seen, shortest = 0, 0
+    for i in range(len(events) - 1, earliest - 1, -1):
+        event = events[i]
+        if isinstance(event, ActionExecuted) and not event.hide_rule_turn:
+            seen += 1
+        if i <= latest and _turn_starts_at(events, i):
+            if seen >= _POLICY_TURNS:
+                return i - 1
+            shortest = shortest or i - 1
+    return shortest
+
+
+def _show_one_turn(events: list[Event]) -> None:
+    """When every turn in the window is one the policies skip (a form ignored for longer
+    than the reach), the first is shown to them, so they predict from a short history
+    instead of failing on an empty one. Only the loaded copy changes; nothing is saved."""
+    actions = [e for e in events if isinstance(e, ActionExecuted)]
+    if actions and all(a.hide_rule_turn for a in actions):
+        actions[0].hide_rule_turn = False
 
 
 def windowed_tracker(sender_id: str, events: list[Event], domain: Domain,
@@ -95,6 +132,7 @@ def windowed_tracker(sender_id: str, events: list[Event], domain: Domain,
             state.append(ActiveLoop(tracker.active_loop_name, timestamp=at))
         said = [e for e in tracker.applied_events() if isinstance(e, UserUttered)]
         tracker.events = tracker._create_events([*state, *said])
+        _show_one_turn(events[start:])
     for event in events[start:]:
         tracker.update(event, domain)
     return tracker

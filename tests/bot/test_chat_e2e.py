@@ -208,3 +208,19 @@ def test_matching_questions_as_enterprises_ask_them(chat: Conversation, question
                                                      eligible: set[str]) -> None:
     chat.say(question)
     assert set(_match(chat)["eligible"]) == eligible
+
+
+def test_a_long_conversation_with_a_check_left_open_keeps_every_turn(chat: Conversation) -> None:
+    """The user never answers the check's questions, so the policies skip every turn
+    while it waits (rules predict them): the tracker store's window once cut away the
+    turns they look back on, Rasa failed each turn after answering it, saved none, and
+    a follow-up named the measure of ten turns before."""
+    questions = ["出口信用保险保费能补贴多少?", "那找哪个部门?", "还有效吗?", "展位费能补贴吗?",
+                 "具体怎么申请?", "第44条", "区商务局负责哪些措施?", "贷款可以延期还本吗?",
+                 "小微企业有什么税收优惠?"]
+    for question in questions * 2:
+        chat.say(question)
+    assert chat.citations[0] == 64
+    assert chat.say("那找哪个部门?").startswith("第64条由")
+    chat.say("出口信用保险保费能补贴多少?")
+    assert chat.say("那找哪个部门?").startswith("第50条由")

@@ -18,10 +18,10 @@ RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 TURNS = 40
 
 
-def _check(tmp_path: Path, window: int) -> dict[str, Any]:
+def _check(tmp_path: Path, window: int, hidden_from: int = TURNS) -> dict[str, Any]:
     done = subprocess.run(
         [str(RASA_PYTHON), "-W", "ignore", "-m", "tests.rasa_window_check", str(tmp_path / "t.db"),
-         str(TURNS), str(window)],
+         str(TURNS), str(window), str(hidden_from)],
         cwd=ROOT, env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
         capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -49,6 +49,7 @@ def test_the_window_knows_what_the_whole_session_knows(cut: dict[str, Any]) -> N
     assert windowed["latest"] == rasa["latest"]
     assert windowed["texts"] == rasa["texts"] and len(rasa["texts"]) == TURNS
     assert windowed["states"] == rasa["states"]  # what the policies predict from
+    assert windowed["policy_states"] == rasa["policy_states"]
 
 
 def test_a_save_appends_exactly_the_new_turn(cut: dict[str, Any]) -> None:
@@ -56,6 +57,30 @@ def test_a_save_appends_exactly_the_new_turn(cut: dict[str, Any]) -> None:
     assert cut["after_types"] == ["user", "action", "slot", "bot", "action"]
     assert cut["after"]["texts"][-1] == f"第{TURNS + 1}个问题"
     assert cut["missing"]
+
+
+def test_the_window_reaches_back_to_the_turns_the_policies_see(tmp_path: Path) -> None:
+    """Memoization skips turns a rule predicted, here the last 15 (about 75 events): the
+    turns it looks back on lie before the last 30 events, so the window reaches back to
+    them. Cut away, the policies once got no state at all and Rasa failed the turn
+    without saving it."""
+    result = _check(tmp_path, window=30, hidden_from=TURNS - 15)
+    rasa, windowed = result["before"]["rasa"], result["before"]["windowed"]
+    assert 15 * 5 < windowed["events"] - TURNS < rasa["events"] - 50
+    assert windowed["policy_states"] == rasa["policy_states"] and len(rasa["policy_states"]) == 5
+    assert windowed["states"] == rasa["states"] and windowed["slots"] == rasa["slots"]
+
+
+def test_a_form_ignored_beyond_the_reach_still_gets_a_prediction(tmp_path: Path) -> None:
+    """Every turn after the form opened skipped by the policies, longer than the window
+    reaches (4 x 30 events): the window stays bounded, and the policies get a short
+    history instead of an empty one. It is not the whole session's (which reaches back to
+    turn 3); rules predict these turns, as their hidden flag says."""
+    result = _check(tmp_path, window=30, hidden_from=3)
+    rasa, windowed = result["before"]["rasa"], result["before"]["windowed"]
+    assert windowed["events"] <= 5 + TURNS + 30
+    assert windowed["policy_states"] and rasa["policy_states"]
+    assert windowed["slots"] == rasa["slots"] and windowed["active_loop"] == "eligibility_form"
 
 
 def test_a_short_session_is_not_cut(tmp_path: Path) -> None:
