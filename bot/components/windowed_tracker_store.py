@@ -23,6 +23,8 @@ written: `save` appends only the events created after the load.
 
 Configured in bot/endpoints.yml (`type: bot.components.windowed_tracker_store.
 WindowedSQLTrackerStore`, `window:` in events); everything else is SQLTrackerStore's.
+Being the one piece of this project every `rasa run` loads, it also installs Rasa's
+action-response check with its validator built once (action_response_check.py).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
+
+from bot.components import action_response_check
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +148,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Domain | None = None, window: int | str = DEFAULT_WINDOW,
                  **kwargs: Any) -> None:
         super().__init__(domain, **kwargs)
+        action_response_check.install()
         self.window = int(window)
         if self.window < 10:
             raise ValueError(f"tracker window {self.window}: at least 10 events")

@@ -1,0 +1,39 @@
+"""Rasa's check of the action server's responses, compiled once (bot/components/
+action_response_check.py), says what Rasa's own check says, under Rasa's Python
+(tests/rasa_action_check.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def checked() -> dict[str, Any]:
+    done = subprocess.run([str(RASA_PYTHON), "-W", "ignore", "-m", "tests.rasa_action_check"],
+                          cwd=ROOT, env={**os.environ}, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_the_compiled_check_says_what_rasas_says(checked: dict[str, Any]) -> None:
+    assert checked["compiled"] == checked["rasa"]
+    assert checked["rasa"]["answer"] is True and checked["rasa"]["empty"] is True
+    refused = [name for name, verdict in checked["rasa"].items() if verdict is not True]
+    assert sorted(refused) == ["event without a type", "events not a list", "responses not a list",
+                               "unknown event"]
+    assert all("Failed to validate Action server response" in checked["compiled"][n] for n in refused)
+
+
+def test_it_is_installed_once(checked: dict[str, Any]) -> None:
+    assert checked["replaced"] and checked["installed_once"]
