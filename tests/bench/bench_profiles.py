@@ -2,11 +2,11 @@
 
 In one run on this machine, for each profile: chat turns through /api/chat (the widget's
 route; the front, nginx, for the production profile) at 1, 10 and 50 concurrent senders,
-conversations of five turns (turns/s, p50, p95, errors); the latency of turns 1–5 and
-46–50 of 50-turn conversations; Rasa's NLU parse alone (its /model/parse, one sender);
-and the CPU the servers spend per turn at 10 senders (the machine's busy time minus this
-process's own), from which the cores needed for 100 and 1,000 concurrent senders are
-projected. Writes var/bench/profiles.json and var/bench/profiles.md.
+conversations of five turns (turns/s, p50, p95, errors); the latency of turns 1–10 and
+41–50 of 50-turn conversations cycling through the same ten messages; Rasa's NLU parse
+alone (its /model/parse, one sender); and the CPU the servers spend per turn at 10
+senders (the machine's busy time minus this process's own), from which the cores needed
+for 100 and 1,000 concurrent senders are projected. Writes var/bench/profiles.json and var/bench/profiles.md.
 
 The production profile here is one node (two Rasa processes, two answer-service
 workers) with PostgreSQL, Redis and nginx, all on the same two cores.
@@ -36,6 +36,7 @@ LEVELS = (1, 10, 50)
 TURNS_PER_LEVEL = int(os.environ.get("BENCH_TURNS", "200"))
 TURNS_PER_CONVERSATION = 5
 LONG_CONVERSATION = 50
+EDGE = 10  # turns at each end of a long conversation, one cycle of its messages
 EXTRA = ["那找哪个部门?", "还有效吗?", "第44条", "区商务局负责哪些措施?", "你好"]
 # A person on the website asks about one question every 20 seconds while chatting.
 SECONDS_BETWEEN_TURNS = 20.0
@@ -83,14 +84,17 @@ async def _level(url: str, concurrency: int, messages: list[str]) -> dict[str, A
 
 
 def _long_conversation(url: str, messages: list[str]) -> dict[str, float]:
-    """Median latency of turns 1-5 and 46-50 of three 50-turn conversations."""
+    """Median latency of turns 1-10 and 41-50 of three 50-turn conversations that cycle
+    through the same ten messages, so both ends ask the same things and only the length
+    of the conversation differs."""
+    cycle = messages[:EDGE]
     first: list[float] = []
     last: list[float] = []
     with httpx.Client(timeout=120) as client:
         for _ in range(3):
             token = None
             for turn in range(LONG_CONVERSATION):
-                body: dict[str, Any] = {"message": messages[turn % len(messages)]}
+                body: dict[str, Any] = {"message": cycle[turn % EDGE]}
                 if token:
                     body["sender"] = token
                 started = time.perf_counter()
@@ -98,12 +102,13 @@ def _long_conversation(url: str, messages: list[str]) -> dict[str, float]:
                 elapsed = (time.perf_counter() - started) * 1000
                 response.raise_for_status()
                 token = response.json()["sender"]
-                if turn < 5:
+                if turn < EDGE:
                     first.append(elapsed)
-                elif turn >= LONG_CONVERSATION - 5:
+                elif turn >= LONG_CONVERSATION - EDGE:
                     last.append(elapsed)
-    return {"turn_1_5_ms": round(statistics.median(first), 1),
-            "turn_46_50_ms": round(statistics.median(last), 1)}
+    early, late = statistics.median(first), statistics.median(last)
+    return {"turn_1_10_ms": round(early, 1), "turn_41_50_ms": round(late, 1),
+            "late_over_early": round(late / early, 2)}
 
 
 def _nlu_parse(rasa_url: str, messages: list[str]) -> float:
@@ -140,7 +145,9 @@ def _measure(name: str, chat_url: str, rasa_url: str, messages: list[str]) -> di
             cpu_per_turn = spent / max(1, result["turns"])
         levels.append(result)
     conversation = _long_conversation(chat_url, messages)
-    return {"profile": name, "levels": levels, **conversation, "nlu_parse_ms": _nlu_parse(rasa_url, messages),
+    nlu = _nlu_parse(rasa_url, messages)
+    return {"profile": name, "levels": levels, **conversation, "nlu_parse_ms": nlu,
+            "turn_over_nlu": round(levels[0]["p50_ms"] / nlu, 1),
             "cpu_ms_per_turn": round(cpu_per_turn * 1000, 1)}
 
 
@@ -186,14 +193,19 @@ def _markdown(report: dict[str, Any]) -> str:
             errors = ", ".join(f"{n} × {k}" for k, n in level["errors"].items()) or "0"
             lines.append(f"| {profile['profile']} | {level['concurrency']} | {level['turns']} | "
                          f"{level['p50_ms']} ms | {level['p95_ms']} ms | {level['turns_per_s']} | {errors} |")
-    lines += ["", "| profile | turns 1–5 | turns 46–50 | NLU parse alone | CPU per turn "
-                  "| cores for 100 / 1,000 senders |", "|---|---|---|---|---|---|"]
+    lines += ["", "| profile | turns 1–10 | turns 41–50 | 41–50 / 1–10 | NLU parse alone "
+                  "| turn / NLU at one sender | CPU per turn | cores for 100 / 1,000 senders |",
+              "|---|---|---|---|---|---|---|---|"]
     for profile in report["profiles"]:
         cores = report["cores_needed"][profile["profile"]]
-        lines.append(f"| {profile['profile']} | {profile['turn_1_5_ms']} ms | "
-                     f"{profile['turn_46_50_ms']} ms | {profile['nlu_parse_ms']} ms | "
+        lines.append(f"| {profile['profile']} | {profile['turn_1_10_ms']} ms | "
+                     f"{profile['turn_41_50_ms']} ms | {profile['late_over_early']} × | "
+                     f"{profile['nlu_parse_ms']} ms | {profile['turn_over_nlu']} × | "
                      f"{profile['cpu_ms_per_turn']} ms | "
                      f"{cores['100']} / {cores['1000']} |")
+    lines.append("\nTurns 1–10 and 41–50 are the same ten messages, so only the length of the "
+                 "conversation differs. The turn / NLU ratio is the one-sender p50 of a whole chat turn "
+                 "over Rasa's NLU parse alone.")
     lines.append(f"\nCores needed assume a person sends a turn every {SECONDS_BETWEEN_TURNS:.0f} s and "
                  "scale the CPU measured per turn at 10 senders; they exclude headroom.")
     return "\n".join(lines) + "\n"
