@@ -30,8 +30,9 @@ done
 .venv/bin/policybot serve --port "$api_port" > >(tee var/log/api.log) 2>&1 &
 api=$!
 # Rasa listens on loopback only: the public reaches it through /api/chat, never directly.
+# "--auth-token=<token>": a token starting with "-" (one in 64) would read as an option.
 .venv-rasa/bin/rasa run --model "$rasa_model" --interface 127.0.0.1 --port "$rasa_port" \
-    --enable-api --auth-token "$rasa_token" \
+    --enable-api --auth-token="$rasa_token" \
     --endpoints bot/endpoints.yml --credentials bot/credentials.yml > var/log/rasa.log 2>&1 &
 rasa=$!
 stop() {

@@ -34,7 +34,9 @@ CONVERSATIONS_DB = "conversations.sqlite"
 # The shared secret Rasa presents to the test answer servers' /webhook.
 ACTION_TOKEN = secrets.token_urlsafe(24)
 SIGNING_KEY = secrets.token_urlsafe(24)
-RASA_TOKEN = secrets.token_urlsafe(24)
+# Starts with "-" on purpose: one secret in 64 does, and `--auth-token <it>` once made
+# Rasa's argument parser read it as an option and refuse to start (now `--auth-token=`).
+RASA_TOKEN = "-" + secrets.token_urlsafe(24)
 # Every test request comes from 127.0.0.1: one client to the fair-use limits. The test
 # servers allow far more than a person would send; the limits have tests of their own.
 GENEROUS_LIMITS = "100000/minute"
@@ -102,7 +104,7 @@ def rasa_server(api_url: str, tracker_db: Path, log: Path, port: int | None = No
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [str(RASA), "run", "--model", str(model or ensure_rasa_model()), "--interface", "127.0.0.1",
-             "--port", str(port), "--enable-api", "--auth-token", RASA_TOKEN,
+             "--port", str(port), "--enable-api", f"--auth-token={RASA_TOKEN}",
              "--endpoints", endpoints,
              "--credentials", "bot/credentials.yml"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

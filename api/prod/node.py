@@ -94,9 +94,10 @@ class Node:
         supervisor.wait(api, http_ok(f"{self.api_url}/health"), 180)
         started.append(api)
         for port in self.rasa_ports:
+            # "--auth-token=<token>": a token starting with "-" would read as an option.
             rasa = supervisor.start(f"{self.name}-rasa-{port}", [
                 str(RASA), "run", "--model", str(self.rasa_model), "--interface", "127.0.0.1",
-                "--port", str(port), "--enable-api", "--auth-token", self.secrets["rasa_token"],
+                "--port", str(port), "--enable-api", f"--auth-token={self.secrets['rasa_token']}",
                 "--endpoints", str(ENDPOINTS), "--credentials", str(CREDENTIALS)],
                 env=self.rasa_env(base), cwd=PROJECT_ROOT)
             started.append(rasa)
