@@ -6,7 +6,8 @@ calls it as a subprocess, as a module from the project root so `bot` is the proj
 conversation of TURNS turns with Rasa's store (a check form opened at turn 3 that stays
 active, a slot set once at turn 1, the conversation's language set at turn 2, every turn
 from HIDDEN_FROM (0-based) on predicted by a rule), reads it back with both
-stores, has the windowed one save one more turn, and prints JSON: what each store read
+stores, has the windowed one save one more turn, then five more (each read only in what is new),
+and prints JSON: what each store read
 (events, slots, active loop, user texts, the policies' last five states, with and
 without the turns a rule predicted) and what Rasa's
 store reads after the windowed one saved.
@@ -107,8 +108,19 @@ async def main(path: str, turns: int, window: int, hidden_from: int) -> None:
     await windowed.save(cut)  # a second save of the same turn adds nothing
     after = await rasa.retrieve("talker")
     assert after is not None
+    # Five more turns through the same store, which reads only what is new each time;
+    # then what it reads beside a store that reads everything, and Rasa's.
+    for n in range(turns + 1, turns + 6):
+        going = await windowed.retrieve("talker")
+        assert going is not None
+        _turn(going, n, hidden_from)
+        await windowed.save(going)
+    later = {"rasa": _seen(await rasa.retrieve("talker")),
+             "cached": _seen(await windowed.retrieve("talker")),
+             "cold": _seen(await WindowedSQLTrackerStore(DOMAIN, window=window, dialect="sqlite",
+                                                         db=path).retrieve("talker"))}
     sys.stdout.write(json.dumps({
-        "stored": stored, "before": before, "after": _seen(after),
+        "stored": stored, "before": before, "after": _seen(after), "later": later,
         "after_types": [e.type_name for e in list(after.events)[stored:]],
         "missing": await windowed.retrieve("nobody") is None,
     }, ensure_ascii=False) + "\n")

@@ -34,12 +34,23 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
@@ -53,7 +64,12 @@ DEFAULT_WINDOW = 60  # events: six to ten turns
 _POLICY_TURNS = 6
 _REACH = 4
 _LOADS_REMEMBERED = 10_000  # conversations whose last load a save may still need
+_SESSIONS_CACHED = 1_000  # conversations whose events this process keeps between turns
 _LOAD_MARK = "_policybot_window_load"
+Row = dict[str, Any]  # one stored event, as Rasa serialises it
+# Events after which the messages said so far are no longer simply the earlier ones plus
+# the new (DialogueStateTracker.applied_events).
+_UNDOING = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted)
 
 _event_types: dict[str, type[Event]] = {}
 
@@ -76,37 +92,42 @@ def event_from_dict(data: dict[str, Any]) -> Event | None:
     return cls._from_parameters(data)
 
 
-def _turn_starts_at(events: list[Event], i: int) -> bool:
-    """events[i] is a user message right after the listen that waited for it."""
-    before = events[i - 1]
-    return (isinstance(events[i], UserUttered) and isinstance(before, ActionExecuted)
-            and before.action_name == ACTION_LISTEN_NAME)
+def _turn_starts_at(rows: list[Row], i: int) -> bool:
+    """rows[i] is a user message right after the listen that waited for it."""
+    before = rows[i - 1]
+    return (rows[i].get("event") == UserUttered.type_name and before.get("event") == ActionExecuted.type_name
+            and before.get("name") == ACTION_LISTEN_NAME)
 
 
-def _window_start(events: list[Event], window: int) -> int:
+def _seen_by_policies(row: Row) -> bool:
+    return row.get("event") == ActionExecuted.type_name and not row.get("hide_rule_turn")
+
+
+def window_start(rows: list[Row], window: int) -> int:
     """Where the kept events begin (0: all of them): at the listen before a user message,
-    at least `window` events back, and far enough back to hold the last _POLICY_TURNS
-    turns the policies see, unless those lie more than _REACH windows back.
+    the earliest within the last `window` events, or further back (up to _REACH windows)
+    while the window holds fewer than _POLICY_TURNS turns the policies see.
 
     The policies skip turns a rule predicted (`hide_rule_turn`: every question asked
     while a check's form waits for an answer), so the states memoization looks back on
     can lie further back than any fixed number of events. A window of the last 60 events
     once held none of them: Rasa's featuriser failed (IndexError) and the turn was
     answered but never saved, so the next follow-up used the measure before it."""
-    if len(events) <= window:
+    if len(rows) <= window:
         return 0
-    latest = len(events) - window
-    earliest = max(1, len(events) - _REACH * window)
-    seen, shortest = 0, 0
-    for i in range(len(events) - 1, earliest - 1, -1):
-        event = events[i]
-        if isinstance(event, ActionExecuted) and not event.hide_rule_turn:
-            seen += 1
-        if i <= latest and _turn_starts_at(events, i):
-            if seen >= _POLICY_TURNS:
-                return i - 1
-            shortest = shortest or i - 1
-    return shortest
+    inside = len(rows) - window
+    earliest = max(1, len(rows) - _REACH * window)
+    seen, within = 0, 0
+    for i in range(len(rows) - 1, earliest - 1, -1):
+        seen += _seen_by_policies(rows[i])
+        if not _turn_starts_at(rows, i):
+            continue
+        if i - 1 >= inside:
+            within = i - 1  # the earliest turn within the last `window` events so far
+        elif seen + _seen_by_policies(rows[i - 1]) >= _POLICY_TURNS:
+            enough = sum(map(_seen_by_policies, rows[within:])) >= _POLICY_TURNS
+            return within if enough else i - 1
+    return within
 
 
 def _show_one_turn(events: list[Event]) -> None:
@@ -118,28 +139,67 @@ def _show_one_turn(events: list[Event]) -> None:
         actions[0].hide_rule_turn = False
 
 
-def windowed_tracker(sender_id: str, events: list[Event], domain: Domain,
-                     window: int) -> DialogueStateTracker:
-    """The session replayed whole; its events list cut to the state before the window,
-    the earlier user messages, and the window."""
-    start = _window_start(events, window)
+def _events(rows: list[Row]) -> list[Event]:
+    return [e for e in map(event_from_dict, rows) if e is not None]
+
+
+def _said(event: UserUttered) -> UserUttered:
+    """A user message before the window as the answer service reads it (text, intent,
+    entities), without the NLU's full ranking it no longer needs: a long conversation's
+    early messages then cost little to send with every action call."""
+    return UserUttered(event.text, event.intent, event.entities, timestamp=event.timestamp,
+                       input_channel=event.input_channel, message_id=event.message_id)
+
+
+@dataclass
+class _Session:
+    """One conversation's stored session as this process last read it, and a tracker
+    replayed up to its window, so the next turn reads and replays only what is new."""
+
+    last_id: int
+    rows: list[Row]
+    before_window: DialogueStateTracker
+    start: int = 0
+    said: list[UserUttered] = field(default_factory=list)  # the user messages before it
+
+    def advance(self, events: list[Event], domain: Domain) -> None:
+        """Replay events up to the new window start; the messages they add are appended,
+        or all read again when one of them undoes earlier events (a rare revert)."""
+        for event in events:
+            self.before_window.update(event, domain)
+        if any(isinstance(e, _UNDOING) for e in events):
+            self.said = [_said(e) for e in self.before_window.applied_events()
+                         if isinstance(e, UserUttered)]
+        else:
+            self.said += [_said(e) for e in events if isinstance(e, UserUttered)]
+
+
+def windowed_tracker(sender_id: str, rows: list[Row], domain: Domain, window: int,
+                     known: _Session | None = None) -> tuple[DialogueStateTracker, _Session]:
+    """The session replayed whole; its events cut to the state before the window, the
+    earlier user messages, and the window. `known`: the same session read before (its
+    rows a prefix of these), whose replay goes on from where it stopped."""
+    start = window_start(rows, window)
+    if known is None or start < known.start:
+        known = _Session(0, rows, DialogueStateTracker(sender_id, domain.slots))
+    known.advance(_events(rows[known.start:start]), domain)
+    known.start, known.rows = start, rows
     tracker = DialogueStateTracker(sender_id, domain.slots)
-    for event in events[:start]:
-        tracker.update(event, domain)
+    kept = _events(rows[start:])
     if start:
-        at = events[start - 1].timestamp
+        before = known.before_window
+        at = before.events[-1].timestamp if before.events else None
         initial = {slot.name: slot.initial_value for slot in domain.slots}
         state: list[Event] = [SlotSet(name, value, timestamp=at)
-                              for name, value in tracker.current_slot_values().items()
+                              for name, value in before.current_slot_values().items()
                               if value != initial.get(name)]
-        if tracker.active_loop_name:
-            state.append(ActiveLoop(tracker.active_loop_name, timestamp=at))
-        said = [e for e in tracker.applied_events() if isinstance(e, UserUttered)]
-        tracker.events = tracker._create_events([*state, *said])
-        _show_one_turn(events[start:])
-    for event in events[start:]:
+        if before.active_loop_name:
+            state.append(ActiveLoop(before.active_loop_name, timestamp=at))
+        kept = [*state, *known.said, *kept]
+        _show_one_turn(kept)
+    for event in kept:
         tracker.update(event, domain)
-    return tracker
+    return tracker, known
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
@@ -155,16 +215,36 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         # sender -> (events in the loaded tracker, events in the database then); also
         # kept on the tracker itself, this is for a copy of it Rasa might save instead.
         self._loads: OrderedDict[str, tuple[int, int]] = OrderedDict()
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+
+    def _rows(self, sender_id: str) -> tuple[list[Row], int, _Session | None]:
+        """The session's stored events, the id of the last, and what this process knew
+        of them: only rows after the last one read are fetched (events are only ever
+        appended, one turn of a conversation at a time under the lock store), unless a
+        new session began."""
+        known = self._sessions.pop(sender_id, None)
+        with self.session_scope() as session:
+            if known is not None:
+                new = (session.query(self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.data)
+                       .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id > known.last_id)
+                       .order_by(self.SQLEvent.id).all())
+                if all(row.type_name != SessionStarted.type_name for row in new):
+                    rows = known.rows + [json.loads(row.data) for row in new]
+                    return rows, (new[-1].id if new else known.last_id), known
+            stored = (self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+                      .with_entities(self.SQLEvent.id, self.SQLEvent.data).all())
+            return [json.loads(row.data) for row in stored], (stored[-1].id if stored else 0), None
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
-            stored = [json.loads(row.data) for row in rows]
-        if not stored or not self.domain:
+        rows, last_id, known = self._rows(sender_id)
+        if not rows or not self.domain:
             return None
-        events = [e for e in map(event_from_dict, stored) if e is not None]
-        tracker = windowed_tracker(sender_id, events, self.domain, self.window)
-        load = (len(tracker.events), len(stored))
+        tracker, known = windowed_tracker(sender_id, rows, self.domain, self.window, known)
+        known.last_id = last_id
+        self._sessions[sender_id] = known
+        while len(self._sessions) > _SESSIONS_CACHED:
+            self._sessions.popitem(last=False)
+        load = (len(tracker.events), len(rows))
         setattr(tracker, _LOAD_MARK, load)
         self._loads[sender_id] = load
         self._loads.move_to_end(sender_id)

@@ -52,6 +52,18 @@ def test_the_window_knows_what_the_whole_session_knows(cut: dict[str, Any]) -> N
     assert windowed["policy_states"] == rasa["policy_states"]
 
 
+def test_reading_only_what_is_new_reads_what_reading_all_does(cut: dict[str, Any]) -> None:
+    """Five more turns through one store, which fetches only the rows after those it read
+    and replays only past where it stopped: it reads what a fresh store reads, and it
+    knows what Rasa's store knows."""
+    later = cut["later"]
+    assert later["cached"] == later["cold"]
+    assert later["cached"]["texts"] == later["rasa"]["texts"] and len(later["rasa"]["texts"]) == TURNS + 6
+    assert later["cached"]["slots"] == later["rasa"]["slots"]
+    assert later["cached"]["states"] == later["rasa"]["states"]
+    assert later["cached"]["latest"] == later["rasa"]["latest"] == f"第{TURNS + 6}个问题"
+
+
 def test_a_save_appends_exactly_the_new_turn(cut: dict[str, Any]) -> None:
     assert cut["after"]["events"] == cut["stored"] + 5  # saved twice, stored once
     assert cut["after_types"] == ["user", "action", "slot", "bot", "action"]
