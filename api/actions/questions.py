@@ -30,7 +30,7 @@ from api.actions.base import (
     Context,
 )
 from api.actions.checks import MEASURE_SLOT, assess, ended_events, rule_of, state_events
-from api.actions.facts import known_facts
+from api.actions.facts import known_facts, stated_now
 from api.actions.lookup import current_event, listed_item, named, names_a_topic, search
 from api.actions.matching import match_reply
 from api.compose import Reply
@@ -137,6 +137,12 @@ def _keywords_found(ctx: Context, text: str, best: SearchResult) -> bool:
         covers(best.measure, _content(ctx, text))
 
 
+def _tells_facts_of(ctx: Context, measure: Measure, text: str) -> bool:
+    """The message is no question and states a fact the measure's conditions need."""
+    found = rule_of(ctx, measure)
+    return found is not None and not looks_like_question(text) and bool(stated_now(ctx, found[0], text))
+
+
 def respond(ctx: Context, text: str, checking: Measure | None = None) -> Answered:
     """The answer to a policy question (text: the message, or what follows "算了")."""
     explicit = asks_to_check(text)
@@ -150,11 +156,14 @@ def respond(ctx: Context, text: str, checking: Measure | None = None) -> Answere
     if (matched := match_reply(ctx, text)) is not None:
         replies, events = matched  # a list replaces a running check: the question moved on
         return Answered(replies, (ended_events() if checking else []) + events)
-    if len(text) <= FOLLOW_UP_MAX_CHARS and (explicit or not names_a_topic(ctx, text)):
+    current = [checking] if checking else ctx.measures(ctx.current_measures)
+    if current and _tells_facts_of(ctx, current[0], text):
+        # "个人创业者" after the check of 第63条: a fact for the measure under discussion
+        # (its words may name a topic, but there is no question to search for).
+        return about_measure(ctx, current[0], explicit=True, checking=checking)
+    if current and len(text) <= FOLLOW_UP_MAX_CHARS and (explicit or not names_a_topic(ctx, text)):
         # "我们符合吗?", "补多少?": about the measure under discussion.
-        current = [checking] if checking else ctx.measures(ctx.current_measures)
-        if current:
-            return about_measure(ctx, current[0], explicit=explicit, checking=checking)
+        return about_measure(ctx, current[0], explicit=explicit, checking=checking)
     broad = asks_for_many(text) and not explicit
     results = search(ctx, text, k=OVERVIEW_SIZE if broad else 3)
     if broad and results and (overview := _overview(ctx, text, results)) is not None:

@@ -157,3 +157,15 @@ def test_a_measure_without_rules_says_so_when_asked_to_check(call: Call) -> None
     assert code == 200
     assert "没有列出可以逐项核对的申请条件" in body["responses"][-1]["text"]
     assert not any(e["event"] == "active_loop" for e in body["events"])
+
+
+def test_a_fact_told_after_the_check_decided_rechecks_the_measure(chat: Dialogue) -> None:
+    """The check of 第63条 decided in the first turn (自己创业 says who asks); the user then
+    states the fact again on its own. It names a topic (创业) but asks nothing: it is about
+    the measure under discussion, not a question to search for."""
+    chat.say("我想自己创业开个小店,创业担保贷款的利息政府能全额贴息吗?", "ask_question")
+    assert chat.citations[0] == 63 and chat.active_loop is None
+    chat.say("个人创业者", "inform")
+    assert chat.citations[0] == 63
+    assert chat.verdict is not None and chat.verdict["outcome"] == "met"
+
