@@ -127,15 +127,16 @@ def window_start(rows: list[Row], window: int) -> int:
         elif seen + _seen_by_policies(rows[i - 1]) >= _POLICY_TURNS:
             enough = sum(map(_seen_by_policies, rows[within:])) >= _POLICY_TURNS
             return within if enough else i - 1
-    return within
+    return 0 if earliest == 1 else within  # the whole session is within reach: keep it
 
 
 def _show_one_turn(events: list[Event]) -> None:
-    """When every turn in the window is one the policies skip (a form ignored for longer
-    than the reach), the first is shown to them, so they predict from a short history
-    instead of failing on an empty one. Only the loaded copy changes; nothing is saved."""
+    """When the window holds fewer turns the policies see than they look back on (a form
+    ignored for longer than the reach), its first turn is shown to them, so they predict
+    from a short history instead of failing on an empty one (Rasa's featuriser can end
+    with no state at all then). Only the loaded copy changes; nothing is saved."""
     actions = [e for e in events if isinstance(e, ActionExecuted)]
-    if actions and all(a.hide_rule_turn for a in actions):
+    if actions and sum(not a.hide_rule_turn for a in actions) < _POLICY_TURNS:
         actions[0].hide_rule_turn = False
 
 

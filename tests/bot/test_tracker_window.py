@@ -99,3 +99,18 @@ def test_a_short_session_is_not_cut(tmp_path: Path) -> None:
     result = _check(tmp_path, window=1000)
     assert result["before"]["windowed"] == result["before"]["rasa"]
     assert result["after"]["events"] == result["stored"] + 5
+
+
+def test_a_real_session_with_a_check_left_open_featurises_as_without_the_window(tmp_path: Path) -> None:
+    """A recorded session of this bot (tests/rasa_window_session_check.py): its last 60
+    events once held too few turns the policies see, and Rasa's featuriser ended with no
+    state at all mid-turn, which failed every following turn of the conversation."""
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-W", "ignore", "-m", "tests.rasa_window_session_check", str(tmp_path / "s.db")],
+        cwd=ROOT, env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+        capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["events"] > 60
+    assert isinstance(result["rasa"], list) and result["rasa"]
+    assert result["windowed"] == result["rasa"]
