@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from api import keys
 from knowledge.settings import get_settings
 from knowledge.versions import LIVE, live
 
@@ -289,6 +290,10 @@ class Profile:
 
     def pid(self, name: str) -> int:
         return int(str(self.processes()[name]["pid"]))
+
+    def rasa_token(self) -> str:
+        """The token of its Rasa processes' model API (generated under var/secrets)."""
+        return (self.var_dir / "secrets" / keys.RASA_TOKEN).read_text(encoding="ascii").strip()
 
     def chat(self, message: str, token: str | None = None) -> httpx.Response:
         body: dict[str, object] = {"message": message}

@@ -111,13 +111,14 @@ def _long_conversation(url: str, messages: list[str]) -> dict[str, float]:
             "late_over_early": round(late / early, 2)}
 
 
-def _nlu_parse(rasa_url: str, messages: list[str]) -> float:
+def _nlu_parse(rasa_url: str, token: str, messages: list[str]) -> float:
     times = []
     with httpx.Client(timeout=60) as client:
         for text in messages[:60]:
             started = time.perf_counter()
-            client.post(f"{rasa_url}/model/parse", params={"token": RASA_TOKEN}, json={"text": text})
+            response = client.post(f"{rasa_url}/model/parse", params={"token": token}, json={"text": text})
             times.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()  # a refused token answers fast, and is no parse
     return round(statistics.median(times[10:]), 1)
 
 
@@ -133,7 +134,7 @@ def _own_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _measure(name: str, chat_url: str, rasa_url: str, messages: list[str]) -> dict[str, Any]:
+def _measure(name: str, chat_url: str, rasa: tuple[str, str], messages: list[str]) -> dict[str, Any]:
     asyncio.run(_level(chat_url, 5, messages[:30]))  # warm-up
     levels = []
     cpu_per_turn = 0.0
@@ -145,23 +146,24 @@ def _measure(name: str, chat_url: str, rasa_url: str, messages: list[str]) -> di
             cpu_per_turn = spent / max(1, result["turns"])
         levels.append(result)
     conversation = _long_conversation(chat_url, messages)
-    nlu = _nlu_parse(rasa_url, messages)
+    nlu = _nlu_parse(*rasa, messages)
     return {"profile": name, "levels": levels, **conversation, "nlu_parse_ms": nlu,
             "turn_over_nlu": round(levels[0]["p50_ms"] / nlu, 1),
             "cpu_ms_per_turn": round(cpu_per_turn * 1000, 1)}
 
 
 @contextmanager
-def _embedded(work: Path) -> Iterator[tuple[str, str]]:
+def _embedded(work: Path) -> Iterator[tuple[str, tuple[str, str]]]:
     with live_stack(get_settings().resolved_index_dir, work) as stack:
-        yield f"{stack.api_url}/api/chat", stack.rasa_url
+        yield f"{stack.api_url}/api/chat", (stack.rasa_url, RASA_TOKEN)
 
 
 @contextmanager
-def _production(work: Path) -> Iterator[tuple[str, str]]:
+def _production(work: Path) -> Iterator[tuple[str, tuple[str, str]]]:
     with prod_profile(work, nodes=1, rasa=2, workers=2) as profile:
         rasa = sorted(n for n in profile.processes() if "-rasa-" in n)[0]
-        yield f"{profile.front}/api/chat", f"http://127.0.0.1:{rasa.rsplit('-', 1)[1]}"
+        rasa_url = f"http://127.0.0.1:{rasa.rsplit('-', 1)[1]}"
+        yield f"{profile.front}/api/chat", (rasa_url, profile.rasa_token())
 
 
 def _projection(cpu_ms_per_turn: float) -> dict[str, float]:
@@ -173,8 +175,8 @@ def main() -> None:
     messages = [m for i, q in enumerate(questions) for m in (q, EXTRA[i % len(EXTRA)])] * 3
     results = []
     for name, start in (("embedded", _embedded), ("production", _production)):
-        with tempfile.TemporaryDirectory() as work, start(Path(work)) as (chat_url, rasa_url):
-            results.append(_measure(name, chat_url, rasa_url, messages))
+        with tempfile.TemporaryDirectory() as work, start(Path(work)) as (chat_url, rasa):
+            results.append(_measure(name, chat_url, rasa, messages))
     report = {**stamp(), "profiles": results,
               "cores_needed": {r["profile"]: _projection(r["cpu_ms_per_turn"]) for r in results}}
     markdown = _markdown(report)
