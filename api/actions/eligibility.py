@@ -42,6 +42,7 @@ from api.compose import Reply
 from api.phrases import say
 from api.protocol import ActionRejected, active_loop_event, slot_event
 from knowledge.dialogue_cues import after_stop
+from knowledge.entities import find_measure_numbers
 from knowledge.facts import FactInvalid, looks_like_question
 
 _FORM_STEPS = frozenset({"eligibility_form", "action_listen", "action_extract_slots",
@@ -106,6 +107,8 @@ def eligibility_step(ctx: Context) -> ActionResult:
             return ActionResult([], _closing())
         return ActionResult([compose_check.ask(fact, measure, lang, again=True)], _waiting())
     text = str(ctx.slot(ANSWER_SLOT) or ctx.text)
+    if find_measure_numbers(text):  # "第44条" asks for a measure; it is not "44 (万美元)"
+        return _answered_inline(ctx, text, measure, fact)
     facts = known_facts(ctx, rule)
     try:
         facts[pending] = fact.parse(text)

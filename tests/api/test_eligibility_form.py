@@ -169,3 +169,13 @@ def test_a_fact_told_after_the_check_decided_rechecks_the_measure(chat: Dialogue
     assert chat.citations[0] == 63
     assert chat.verdict is not None and chat.verdict["outcome"] == "met"
 
+
+
+def test_a_measure_named_while_a_number_is_asked_is_a_question(chat: Dialogue) -> None:
+    """The check of 第50条 asks for last year's exports in 万美元; "第44条" asks about
+    another measure, it does not answer 44 (seen in a production-profile transcript)."""
+    chat.say("出口信用保险保费能补贴多少?", "ask_question")
+    assert chat.asking == "annual_export_usd_10k"
+    chat.say("第44条", "ask_measure")
+    assert chat.citations[0] == 44
+    assert "可享受" not in chat.text
