@@ -18,10 +18,10 @@ import pytest
 
 from api.conversations import BotMessage, ConversationStore
 from tests.conftest import ROOT, cli
+from tests.rasa_checks import RASA_PYTHON
 
 pytestmark = pytest.mark.e2e
 
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 TOOL = ROOT / "tests" / "rasa_trackers.py"
 ANSWER = BotMessage("根据第52条:……", [{"title": "是", "payload": "是"}], {"citations": [52]})
 

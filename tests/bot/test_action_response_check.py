@@ -4,26 +4,16 @@ action_response_check.py), says what Rasa's own check says, under Rasa's Python
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
-
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+from tests.rasa_checks import run_rasa_check
 
 
 @pytest.fixture(scope="module")
 def checked() -> dict[str, Any]:
-    done = subprocess.run([str(RASA_PYTHON), "-W", "ignore", "-m", "tests.rasa_action_check"],
-                          cwd=ROOT, env={**os.environ}, capture_output=True, text=True, timeout=300,
-                          check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_rasa_check("tests.rasa_action_check").result
 
 
 def test_the_compiled_check_says_what_rasas_says(checked: dict[str, Any]) -> None:

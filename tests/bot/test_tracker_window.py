@@ -4,29 +4,19 @@ the window must change the cost of a turn, never what the conversation knows."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.rasa_checks import run_rasa_check
 
-RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 TURNS = 40
 
 
 def _check(tmp_path: Path, window: int, hidden_from: int = TURNS) -> dict[str, Any]:
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-W", "ignore", "-m", "tests.rasa_window_check", str(tmp_path / "t.db"),
-         str(TURNS), str(window), str(hidden_from)],
-        cwd=ROOT, env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
-        capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_rasa_check("tests.rasa_window_check", str(tmp_path / "t.db"), str(TURNS), str(window),
+                          str(hidden_from)).result
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +95,7 @@ def test_a_real_session_with_a_check_left_open_featurises_as_without_the_window(
     """A recorded session of this bot (tests/rasa_window_session_check.py): its last 60
     events once held too few turns the policies see, and Rasa's featuriser ended with no
     state at all mid-turn, which failed every following turn of the conversation."""
-    done = subprocess.run(
-        [str(RASA_PYTHON), "-W", "ignore", "-m", "tests.rasa_window_session_check", str(tmp_path / "s.db")],
-        cwd=ROOT, env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
-        capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_rasa_check("tests.rasa_window_session_check", str(tmp_path / "s.db")).result
     assert result["events"] > 60
     assert isinstance(result["rasa"], list) and result["rasa"]
     assert result["windowed"] == result["rasa"]
