@@ -28,6 +28,14 @@ TEXT_MAX_CHARS = 2000
 
 @dataclass
 class Context:
+    """One action call and the services that answer it.
+
+    Rasa sends only the events the methods below read (bot/components/action_payload.py):
+    user messages since the last restart (their text), the last bot message before the
+    user's latest, and everything from the user's latest message on. A new reader of
+    other events must widen that cut; tests/bot/test_action_payload.py compares what each
+    reader gets from the cut and the whole tracker."""
+
     call: ActionCall
     services: Services
 

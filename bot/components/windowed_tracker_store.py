@@ -54,7 +54,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
-from bot.components import action_response_check
+from bot.components import action_payload, action_response_check
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +210,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                  **kwargs: Any) -> None:
         super().__init__(domain, **kwargs)
         action_response_check.install()
+        action_payload.install()
         self.window = int(window)
         if self.window < 10:
             raise ValueError(f"tracker window {self.window}: at least 10 events")
