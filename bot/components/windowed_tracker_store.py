@@ -24,7 +24,8 @@ written: `save` appends only the events created after the load.
 Configured in bot/endpoints.yml (`type: bot.components.windowed_tracker_store.
 WindowedSQLTrackerStore`, `window:` in events); everything else is SQLTrackerStore's.
 Being the one piece of this project every `rasa run` loads, it also installs Rasa's
-action-response check with its validator built once (action_response_check.py).
+action-response check with its validator built once (action_response_check.py) and the
+cut tracker sent with each action call (action_payload.py).
 """
 
 from __future__ import annotations
