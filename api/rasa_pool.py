@@ -2,8 +2,12 @@
 comma-separated list; the production profile runs several per node).
 
 The processes share every conversation (PostgreSQL tracker store, Redis lock store), so
-any of them can take any turn: turns go round robin, and a process that refuses the
-connection is skipped for the next one. Only a refused (or unanswered) connection is
+any of them can take any turn: a turn goes to the process with the fewest turns this
+answer-service process has in flight there (round robin among equals), and a process
+that refuses the connection is skipped for the next one. A Rasa process works one turn
+at a time on one core, so a turn sent blindly in turn can queue behind a slow one while
+the other process is idle; the count is per answer-service process, which sees its own
+share of the load. Only a refused (or unanswered) connection is
 retried elsewhere: the request never reached that Rasa, so the turn cannot be processed
 twice. Anything after the request was sent (a timeout, a 500, a dropped connection) may
 have changed the conversation already and is the caller's clean 503 instead.
@@ -12,6 +16,8 @@ have changed the conversation already and is the caller's clean 503 instead.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -25,8 +31,20 @@ class RasaPool:
             raise ValueError("no Rasa URL configured (POLICYBOT_RASA_URL)")
         self.urls = urls
         self._turns = itertools.count()
+        self._in_flight = dict.fromkeys(urls, 0)
 
     def order(self) -> list[str]:
-        """Every URL, starting with the next one in turn: the order one turn tries them."""
+        """Every URL, the least busy first (ties: the next one in turn): the order one
+        turn tries them."""
         start = next(self._turns) % len(self.urls)
-        return self.urls[start:] + self.urls[:start]
+        turn_order = self.urls[start:] + self.urls[:start]
+        return sorted(turn_order, key=self._in_flight.__getitem__)  # stable: ties keep turn order
+
+    @contextmanager
+    def taking(self, url: str) -> Iterator[None]:
+        """Count a turn in flight at url while inside."""
+        self._in_flight[url] += 1
+        try:
+            yield
+        finally:
+            self._in_flight[url] -= 1

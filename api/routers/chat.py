@@ -260,17 +260,20 @@ def as_user_text(message: str) -> str:
     return _TEXT_SLASH + message[1:] if message.startswith(_INTENT_PREFIX) else message
 
 
-async def ask_rasa(client: httpx.AsyncClient, rasa_urls: list[str], sender: str,
+async def ask_rasa(client: httpx.AsyncClient, pool: RasaPool, sender: str,
                    message: str) -> list[BotMessage]:
-    """One round trip to Rasa's REST channel: the first of rasa_urls that accepts the
-    connection takes the turn (api/rasa_pool.py). Any failure once the request was sent
-    is a 503 with a Chinese detail, never a second try; so is an empty answer, which is
-    how Rasa reports a failing tracker store, and so is no Rasa accepting at all."""
+    """One round trip to Rasa's REST channel: the first of the pool's processes that
+    accepts the connection takes the turn (api/rasa_pool.py). Any failure once the
+    request was sent is a 503 with a Chinese detail, never a second try; so is an empty
+    answer, which is how Rasa reports a failing tracker store, and so is no Rasa
+    accepting at all."""
     body = {"sender": sender, "message": as_user_text(message)}
+    rasa_urls = pool.order()
     for base in rasa_urls:
         url = base + "/webhooks/rest/webhook"
         try:
-            response = await client.post(url, json=body, timeout=RASA_TIMEOUT)
+            with pool.taking(base):
+                response = await client.post(url, json=body, timeout=RASA_TIMEOUT)
             response.raise_for_status()
             replies = bot_messages(response.json())
         except NOT_SENT as exc:
@@ -353,7 +356,7 @@ async def _turn(request: Request, store: ConversationStore, client: httpx.AsyncC
     question = existing[0] if existing else await run_in_threadpool(
         store.add_question, raw, body.message, body.turn_id)
     try:
-        replies = await ask_rasa(client, rasa_pool(request).order(), raw, body.message)
+        replies = await ask_rasa(client, rasa_pool(request), raw, body.message)
     except ApiError:
         with contextlib.suppress(StoreUnavailable):
             await run_in_threadpool(store.remove_question, question)

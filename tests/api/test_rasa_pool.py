@@ -1,13 +1,14 @@
-"""Several Rasa processes behind one chat proxy (POLICYBOT_RASA_URL as a list): turns go
-round robin, a process that refuses the connection is skipped, and a failure after the
-request was sent is a 503 that never asks a second Rasa (the turn may have been
-processed). /health lists every Rasa. Rasa stand-ins on real ports, as in
-test_chat_proxy.py; the real Rasa processes of the production profile are the lead's
-end-to-end tests.
+"""Several Rasa processes behind one chat proxy (POLICYBOT_RASA_URL as a list): a turn goes
+to the least busy (round robin among equals), a process that refuses the connection is
+skipped, and a failure after the request was sent is a 503 that never asks a second Rasa
+(the turn may have been processed). /health lists every Rasa. Rasa stand-ins on real
+ports, as in test_chat_proxy.py; the real Rasa processes of the production profile are
+the lead's end-to-end tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -62,6 +63,34 @@ def test_the_pool_starts_each_turn_at_the_next_process() -> None:
         ["http://c", "http://a", "http://b"], ["http://a", "http://b", "http://c"]]
     with pytest.raises(ValueError):
         RasaPool([])
+
+
+def test_the_least_busy_process_comes_first() -> None:
+    pool = RasaPool(["http://a", "http://b", "http://c"])
+    with pool.taking("http://a"), pool.taking("http://a"), pool.taking("http://b"):
+        assert pool.order() == ["http://c", "http://b", "http://a"]
+        with pool.taking("http://c"):  # b and c equally busy: the turn order decides
+            assert pool.order()[:2] == ["http://b", "http://c"]
+            assert pool.order()[:2] == ["http://c", "http://b"]
+    assert pool._in_flight == {"http://a": 0, "http://b": 0, "http://c": 0}
+
+
+def test_turns_go_around_a_rasa_busy_with_a_slow_one(two: tuple[RasaStandIn, RasaStandIn]) -> None:
+    slow, fast = two
+    slow.delay = 1.0
+    pool = RasaPool([slow.url, fast.url])
+
+    async def run() -> None:
+        async with httpx.AsyncClient() as client:
+            first = asyncio.create_task(chat.ask_rasa(client, pool, "one", "慢的问题"))
+            await asyncio.sleep(0.2)  # in flight at the slow process
+            for n in range(3):  # round robin would send the second of these there too
+                await chat.ask_rasa(client, pool, f"other{n}", f"问题{n}")
+            await first
+
+    asyncio.run(run())
+    assert [r["sender"] for r in slow.received] == ["one"]
+    assert [r["sender"] for r in fast.received] == ["other0", "other1", "other2"]
 
 
 def test_turns_are_spread_over_every_rasa(two: tuple[RasaStandIn, RasaStandIn], tmp_path: Any) -> None:
