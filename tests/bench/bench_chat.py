@@ -6,19 +6,17 @@ second. Starts its own servers; writes var/bench/chat.json. Run as
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import platform
 import statistics
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import httpx
 
 from index.evaluate import load_eval_set
 from knowledge.settings import get_settings
+from tests.bench.reports import save, stamp
 from tests.live import live_stack
 
 LEVELS = (1, 10, 50)
@@ -65,11 +63,7 @@ def main() -> None:
         url = f"{stack.rasa_url}/webhooks/rest/webhook"
         asyncio.run(_level(url, 5, messages[:30]))  # warm-up
         results = [asyncio.run(_level(url, c, messages)) for c in LEVELS]
-    report = {"date": date.today().isoformat(),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores", "levels": results}
-    out = Path("var/bench/chat.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    save("chat", {**stamp(), "levels": results})
     print("| senders | turns | p50 ms | p95 ms | turns/s |\n|---|---|---|---|---|")
     for r in results:
         print(f"| {r['concurrency']} | {r['turns']} | {r['p50_ms']} | {r['p95_ms']} | {r['turns_per_s']} |")

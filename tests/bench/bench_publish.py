@@ -7,21 +7,18 @@ the live seed version; writes var/bench/publish.json and var/bench/publish.md.
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.bench.reports import save, stamp
 from tests.live import RASA_TOKEN, ChatLoad, KbStack, start_kb_stack
 
 TODAY = "2024-06-01"  # between the loan deadline of 第44条 and the amended one
@@ -91,11 +88,8 @@ def main() -> None:
                 kept.mkdir(parents=True, exist_ok=True)
                 for log in (work / "stack").rglob("*.log"):
                     shutil.copy(log, kept / log.name)
-    report = {"date": date.today().isoformat(),
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores", "runs": runs}
-    out = Path("var/bench/publish.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    report = {**stamp(), "runs": runs}
+    out = save("publish", report)
     lines = [f"Measured {report['date']} on {report['machine']} by `make bench-publish` (ten senders "
              "chatting through /api/chat throughout).\n",
              "| step | command took | new version answering after | chat requests | failed |",

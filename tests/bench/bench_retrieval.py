@@ -6,8 +6,6 @@ recombining measure sentences. Writes var/bench/retrieval.json and .md. Run as
 from __future__ import annotations
 
 import json
-import os
-import platform
 import random
 import resource
 import statistics
@@ -23,6 +21,7 @@ from knowledge.catalog import Catalog
 from knowledge.models import Measure
 from knowledge.questions import QuestionBank
 from knowledge.settings import get_settings
+from tests.bench.reports import stamp
 
 
 def _latency(index: HybridIndex, queries: list[str]) -> dict[str, float]:
@@ -52,10 +51,9 @@ def main() -> None:
     bank = QuestionBank.load(catalog)
     embedder = Embedder.from_settings(settings)
     queries = [q.text for q in load_eval_set()]
+    stamped = stamp()
     report: dict[str, object] = {
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {sys.version.split()[0]}",
+        **stamped, "machine": f"{stamped['machine']}, Python {sys.version.split()[0]}",
         "model": embedder.model_id,
     }
     started = time.perf_counter()

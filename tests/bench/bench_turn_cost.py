@@ -19,9 +19,7 @@ runs one store. Writes var/bench/turn-cost.json. Run as
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -29,7 +27,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +34,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from knowledge.settings import get_settings
+from tests.bench.reports import save, stamp
 from tests.bench.turn_profile import PARTS, breakdown
 from tests.live import RASA_TOKEN, api_server, free_port, rasa_server
 from tests.stores import new_database, private_postgres, private_redis
@@ -154,11 +152,7 @@ def main() -> None:
 
 
 def _report(results: list[dict[str, Any]]) -> None:
-    report = {"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-              "results": results}
-    out = Path("var/bench/turn-cost.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    save("turn-cost", {**stamp(), "results": results})
     print(f"| tracker store | turns 1-{EDGE} p50 | turns {TURNS - EDGE + 1}-{TURNS} p50 | ratio | "
           f"NLU parse p50 | turn / NLU |\n|---|---|---|---|---|---|")
     for r in results:

@@ -8,14 +8,13 @@ summary.json beside them, which tests.bench.bot_figures turns into the README's 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tests.bench.reports import stamp
 
 
 def fallback_threshold(config: Path) -> float:
@@ -35,8 +34,7 @@ def summarise(out: Path, folds: int, seed: int, threshold: float) -> dict[str, A
     per_intent = [(name, round(v["f1-score"], 3)) for name, v in intent.items()
                   if isinstance(v, dict) and "support" in v and "avg" not in name]
     return {
-        "date": datetime.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        **stamp(),
         "folds": folds,
         "fold_seed": seed,
         "intent_macro_f1": round(intent["macro avg"]["f1-score"], 4),
