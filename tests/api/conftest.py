@@ -11,14 +11,16 @@ from __future__ import annotations
 import copy
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import create_app
+from api.app import configure, create_app
 from api.services import Services, load_services
 from knowledge.catalog import Catalog
 from knowledge.settings import Settings
@@ -40,6 +42,40 @@ def settings_for_tests(**overrides: Any) -> Settings:
     developer's var/ (secrets, conversations)."""
     return Settings(**{"action_token": ACTION_TOKEN, "secret_key": "test-signing-key",
                        "conversations_db": _CHAT_DB, **overrides})
+
+
+ClientFactory = Callable[..., TestClient]
+
+
+def router_app(settings: Settings, *routers: APIRouter, services: Services | None = None) -> FastAPI:
+    """An app configured as the service configures its own (middleware, limits, stores),
+    with only the given routers: the test sees those routes and nothing else."""
+    app = FastAPI()
+    configure(app, settings)
+    for router in routers:
+        app.include_router(router)
+    if services is not None:
+        app.state.services = services
+    return app
+
+
+@contextmanager
+def client_factory(make_app: Callable[[Settings], FastAPI], defaults: dict[str, Any],
+                   **client_options: Any) -> Iterator[ClientFactory]:
+    """make(**overrides): a started TestClient (its app's lifespan run) over the app made
+    from settings_for_tests(defaults, then the overrides); every one is stopped at the end."""
+    clients: list[TestClient] = []
+
+    def make(**overrides: Any) -> TestClient:
+        client = TestClient(make_app(settings_for_tests(**{**defaults, **overrides})), **client_options)
+        clients.append(client.__enter__())
+        return client
+
+    try:
+        yield make
+    finally:
+        for client in clients:
+            client.__exit__(None, None, None)
 
 
 def webhook_headers() -> dict[str, str]:

@@ -11,7 +11,7 @@ import hmac
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,13 @@ from api import admin_auth
 from api.app import create_app
 from api.conversations import BotMessage, ConversationStore
 from api.services import Services
-from tests.api.conftest import settings_for_tests
+from tests.api.conftest import ClientFactory, client_factory
 from tests.conftest import SOURCE, without_responsible_units
 from tests.fake_publishing import MODULE, FakePublishing
 
 TOKEN = "test-admin-token-0123456789abcdef"
 ORIGIN = "http://testserver"
 DOC = "hongqi-2023-measures"
-Factory = Callable[..., TestClient]
 
 
 @pytest.fixture(autouse=True)
@@ -39,24 +38,15 @@ def no_login_delay(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def make_client(fake_app_services: Services, tmp_path: Path) -> Iterator[Factory]:
-    clients: list[TestClient] = []
-
-    def make(**overrides: Any) -> TestClient:
-        settings = settings_for_tests(**{"var_dir": tmp_path, "conversations_db": tmp_path / "chat.sqlite",
-                                         "admin_token": TOKEN, "admin_secret_key": "admin-key", **overrides})
-        client = TestClient(create_app(fake_app_services, settings))
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+def make_client(fake_app_services: Services, tmp_path: Path) -> Iterator[ClientFactory]:
+    with client_factory(lambda settings: create_app(fake_app_services, settings),
+                        {"var_dir": tmp_path, "conversations_db": tmp_path / "chat.sqlite",
+                         "admin_token": TOKEN, "admin_secret_key": "admin-key"}) as make:
+        yield make
 
 
 @pytest.fixture
-def client(make_client: Factory) -> TestClient:
+def client(make_client: ClientFactory) -> TestClient:
     return make_client()
 
 
@@ -96,7 +86,7 @@ BEARER = {"Authorization": f"Bearer {TOKEN}"}
     ("POST", "/admin/rollback"), ("GET", "/admin/api/versions"), ("POST", "/admin/api/uploads"),
 ])
 def test_without_a_token_setting_every_admin_route_is_404_and_says_how_to_enable(
-        make_client: Factory, tmp_path: Path, method: str, path: str) -> None:
+        make_client: ClientFactory, tmp_path: Path, method: str, path: str) -> None:
     client = make_client(admin_token="", admin_secret_key="")
     response = client.request(method, path, headers=BEARER, data={"token": ""})
     assert response.status_code == 404
@@ -137,7 +127,7 @@ def test_the_bearer_token_opens_the_json_api(client: TestClient, publishing: Fak
     assert response.status_code == 500 and response.json()["code"] == "rollback_failed"  # no earlier version
 
 
-def test_wrong_tokens_wait_and_are_limited_per_client(make_client: Factory,
+def test_wrong_tokens_wait_and_are_limited_per_client(make_client: ClientFactory,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(admin_auth, "FAILED_LOGIN_DELAY", 0.3)
     client = make_client(admin_login_limits="3/minute")
@@ -156,7 +146,7 @@ def test_wrong_tokens_wait_and_are_limited_per_client(make_client: Factory,
 
 # ---- the session cookie ------------------------------------------------------------------------
 
-def test_logging_in_sets_a_strict_httponly_expiring_cookie(make_client: Factory) -> None:
+def test_logging_in_sets_a_strict_httponly_expiring_cookie(make_client: ClientFactory) -> None:
     client = make_client(admin_session_minutes=30)
     response = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
     assert response.status_code == 303
@@ -170,7 +160,7 @@ def test_logging_in_sets_a_strict_httponly_expiring_cookie(make_client: Factory)
     assert client.get("/admin/login", follow_redirects=False).headers["location"] == "/admin"
 
 
-def test_over_https_the_cookie_is_secure(make_client: Factory) -> None:
+def test_over_https_the_cookie_is_secure(make_client: ClientFactory) -> None:
     client = make_client()
     client.base_url = client.base_url.copy_with(scheme="https")
     response = client.post("/admin/login", data={"token": TOKEN}, follow_redirects=False)
@@ -191,7 +181,7 @@ def session_cookie(key: str, token: str, issued: float | None = None) -> str:
         itsdangerous.timed.TimestampSigner.get_timestamp = original  # type: ignore[method-assign]
 
 
-def test_forged_expired_and_other_token_sessions_are_refused(make_client: Factory) -> None:
+def test_forged_expired_and_other_token_sessions_are_refused(make_client: ClientFactory) -> None:
     client = make_client(admin_session_minutes=60)
     name = admin_auth.SESSION_COOKIE
     client.cookies.set(name, session_cookie("admin-key", TOKEN))
@@ -254,7 +244,8 @@ def test_same_origin_browsers_pass(client: TestClient) -> None:
     assert response.status_code == 201
 
 
-def test_admin_responses_carry_no_cors_and_refuse_framing(client: TestClient, make_client: Factory) -> None:
+def test_admin_responses_carry_no_cors_and_refuse_framing(client: TestClient,
+                                                          make_client: ClientFactory) -> None:
     responses = [client.get("/admin", headers={"Origin": "http://evil.example"}),
                  client.options("/admin/api/uploads", headers={"Origin": "http://evil.example",
                                                                "Access-Control-Request-Method": "POST"}),

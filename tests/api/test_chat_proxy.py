@@ -13,20 +13,17 @@ import json
 import socket
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import configure
 from api.conversation_ids import ConversationIds
 from api.conversations import BotMessage, ConversationStore
 from api.routers import chat
-from tests.api.conftest import settings_for_tests
+from tests.api.conftest import ClientFactory, client_factory, router_app, settings_for_tests
 from tests.api.rasa_standin import RasaStandIn, rasa_standin
 from tests.live import free_port
 
@@ -46,32 +43,20 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "chat" / "conversations.sqlite"
 
 
-AppFactory = Callable[..., TestClient]
 
 
 @pytest.fixture
-def make_proxy(rasa: RasaStandIn, db_path: Path) -> Iterator[AppFactory]:
+def make_proxy(rasa: RasaStandIn, db_path: Path) -> Iterator[ClientFactory]:
     """A TestClient on a bare app with the chat router; settings may be overridden."""
-    clients: list[TestClient] = []
-
-    def make(**overrides: Any) -> TestClient:
-        settings = settings_for_tests(**{"rasa_url": rasa.url, "conversations_db": db_path,
-                                         "client_rate_limits": "1000/minute",
-                                         "conversation_rate_limits": "1000/minute", **overrides})
-        app = FastAPI()
-        configure(app, settings)
-        app.include_router(chat.router)
-        client = TestClient(app, headers=ORIGIN)
-        clients.append(client.__enter__())
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+    with client_factory(lambda settings: router_app(settings, chat.router),
+                        {"rasa_url": rasa.url, "conversations_db": db_path,
+                         "client_rate_limits": "1000/minute", "conversation_rate_limits": "1000/minute"},
+                        headers=ORIGIN) as make:
+        yield make
 
 
 @pytest.fixture
-def proxy(make_proxy: AppFactory) -> TestClient:
+def proxy(make_proxy: ClientFactory) -> TestClient:
     return make_proxy()
 
 
@@ -236,7 +221,7 @@ def test_feedback_message_ids_are_bounded(proxy: TestClient, message_id: object)
 
 # ---- Rasa's and the store's faults ------------------------------------------------------
 
-def test_rasa_down_is_503_in_chinese_and_stores_nothing(make_proxy: AppFactory, db_path: Path) -> None:
+def test_rasa_down_is_503_in_chinese_and_stores_nothing(make_proxy: ClientFactory, db_path: Path) -> None:
     proxy = make_proxy(rasa_url=f"http://127.0.0.1:{free_port()}")
     started = time.monotonic()
     response = proxy.post("/api/chat", json={"message": "出口补贴怎么申请?"})
@@ -247,7 +232,7 @@ def test_rasa_down_is_503_in_chinese_and_stores_nothing(make_proxy: AppFactory, 
     assert ConversationStore(db_path).history("anyone") == []
 
 
-def test_rasa_that_never_answers_times_out_as_503(make_proxy: AppFactory,
+def test_rasa_that_never_answers_times_out_as_503(make_proxy: ClientFactory,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chat, "RASA_TIMEOUT", httpx.Timeout(1.0, connect=1.0))
     with socket.socket() as silent:  # accepts connections (kernel backlog) and never replies
@@ -277,7 +262,7 @@ def test_rasa_failing_or_answering_nothing_is_503_and_nothing_is_stored(
     assert "第二个问题" not in [t["text"] for t in turns]
 
 
-def test_a_locked_store_is_503_with_cors_within_its_timeout(make_proxy: AppFactory, db_path: Path) -> None:
+def test_a_locked_store_is_503_with_cors_within_its_timeout(make_proxy: ClientFactory, db_path: Path) -> None:
     proxy = make_proxy(store_timeout=0.5)
     token = _start(proxy)
     locker = sqlite3.connect(db_path)
@@ -298,7 +283,7 @@ def test_a_locked_store_is_503_with_cors_within_its_timeout(make_proxy: AppFacto
     assert proxy.post("/api/chat", json={"sender": token, "message": "再问一次"}).status_code == 200
 
 
-def test_a_store_down_before_the_turn_keeps_the_turn_from_rasa(make_proxy: AppFactory, db_path: Path,
+def test_a_store_down_before_the_turn_keeps_the_turn_from_rasa(make_proxy: ClientFactory, db_path: Path,
                                                                rasa: RasaStandIn) -> None:
     proxy = make_proxy(store_timeout=0.3)
     token = _start(proxy)
@@ -313,7 +298,7 @@ def test_a_store_down_before_the_turn_keeps_the_turn_from_rasa(make_proxy: AppFa
     assert [r["message"] for r in rasa.received] == ["出口展会有补贴吗?"]
 
 
-def test_an_answer_the_store_could_not_take_is_stored_by_the_retry(make_proxy: AppFactory, db_path: Path,
+def test_an_answer_the_store_could_not_take_is_stored_by_the_retry(make_proxy: ClientFactory, db_path: Path,
                                                                   rasa: RasaStandIn) -> None:
     """Rasa answers, then the store is locked: 503. The widget's retry (same turn_id)
     gets that answer, and Rasa is not asked a second time."""
@@ -346,7 +331,7 @@ def test_an_answer_the_store_could_not_take_is_stored_by_the_retry(make_proxy: A
     assert [t["role"] for t in turns] == ["user", "bot", "user", "bot"]
 
 
-def test_a_store_that_cannot_be_opened_is_503(make_proxy: AppFactory, tmp_path: Path) -> None:
+def test_a_store_that_cannot_be_opened_is_503(make_proxy: ClientFactory, tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the store's folder should be")
     proxy = make_proxy(conversations_db=blocked / "conversations.sqlite")
@@ -369,7 +354,7 @@ def test_a_retried_turn_is_answered_from_the_store_not_asked_twice(proxy: TestCl
     assert [t["text"] for t in turns if t["role"] == "user"].count("展位费补贴多少?") == 1
 
 
-def test_a_second_turn_while_the_first_is_answered_gets_429(make_proxy: AppFactory,
+def test_a_second_turn_while_the_first_is_answered_gets_429(make_proxy: ClientFactory,
                                                            rasa: RasaStandIn) -> None:
     proxy = make_proxy()
     token = _start(proxy)
@@ -393,7 +378,7 @@ def test_a_second_turn_while_the_first_is_answered_gets_429(make_proxy: AppFacto
 
 # ---- fair use -----------------------------------------------------------------------------
 
-def test_a_client_over_its_budget_gets_429_with_retry_after(make_proxy: AppFactory,
+def test_a_client_over_its_budget_gets_429_with_retry_after(make_proxy: ClientFactory,
                                                             rasa: RasaStandIn) -> None:
     proxy = make_proxy(client_rate_limits="3/minute")
     token = _start(proxy)
@@ -410,13 +395,13 @@ def test_a_client_over_its_budget_gets_429_with_retry_after(make_proxy: AppFacto
     assert len(rasa.received) == 3
 
 
-def test_long_messages_use_the_budget_faster(make_proxy: AppFactory) -> None:
+def test_long_messages_use_the_budget_faster(make_proxy: ClientFactory) -> None:
     proxy = make_proxy(client_rate_limits="9/minute")
     assert proxy.post("/api/chat", json={"message": "问" * 2000}).status_code == 200  # 9 units
     assert proxy.post("/api/chat", json={"message": "你好"}).status_code == 429
 
 
-def test_a_conversation_has_its_own_budget(make_proxy: AppFactory) -> None:
+def test_a_conversation_has_its_own_budget(make_proxy: ClientFactory) -> None:
     proxy = make_proxy(conversation_rate_limits="2/minute")
     token = _start(proxy)
     assert proxy.post("/api/chat", json={"sender": token, "message": "二"}).status_code == 200
@@ -425,7 +410,7 @@ def test_a_conversation_has_its_own_budget(make_proxy: AppFactory) -> None:
     assert proxy.post("/api/chat", json={"message": "另一个对话"}).status_code == 200
 
 
-def test_an_over_budget_client_is_refused_before_its_body_is_read(make_proxy: AppFactory) -> None:
+def test_an_over_budget_client_is_refused_before_its_body_is_read(make_proxy: ClientFactory) -> None:
     proxy = make_proxy(client_rate_limits="1/minute")
     assert proxy.post("/api/chat", json={"message": "一"}).status_code == 200
     response = proxy.post("/api/chat", content=b"{not even json",
@@ -435,7 +420,7 @@ def test_an_over_budget_client_is_refused_before_its_body_is_read(make_proxy: Ap
     assert int(response.headers["retry-after"]) >= 1
 
 
-def test_long_messages_share_a_global_budget(make_proxy: AppFactory) -> None:
+def test_long_messages_share_a_global_budget(make_proxy: ClientFactory) -> None:
     proxy = make_proxy(heavy_turn_rate_limits="9/minute")
     assert proxy.post("/api/chat", json={"message": "问" * 2000}).status_code == 200
     busy = proxy.post("/api/chat", json={"message": "另一个人的长消息" * 200})
@@ -444,7 +429,7 @@ def test_long_messages_share_a_global_budget(make_proxy: AppFactory) -> None:
     assert proxy.post("/api/chat", json={"message": "短问题照常回答"}).status_code == 200
 
 
-def test_one_long_message_at_a_time_reaches_rasa(make_proxy: AppFactory, rasa: RasaStandIn) -> None:
+def test_one_long_message_at_a_time_reaches_rasa(make_proxy: ClientFactory, rasa: RasaStandIn) -> None:
     proxy = make_proxy()
     rasa.delay = 0.8
 
@@ -462,7 +447,7 @@ def test_one_long_message_at_a_time_reaches_rasa(make_proxy: AppFactory, rasa: R
     assert second.json()["code"] == "busy"
 
 
-def test_forwarded_addresses_count_only_behind_a_trusted_proxy(make_proxy: AppFactory) -> None:
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(make_proxy: ClientFactory) -> None:
     # TestClient's peer is "testclient": not a trusted proxy, so a forged header is ignored
     # and both requests count against the same client.
     proxy = make_proxy(client_rate_limits="1/minute")
@@ -481,7 +466,7 @@ def test_preflight_from_another_site_is_allowed(proxy: TestClient) -> None:
         assert "POST" in response.headers["access-control-allow-methods"]
 
 
-def test_a_listed_origin_is_echoed_and_others_get_no_grant(make_proxy: AppFactory) -> None:
+def test_a_listed_origin_is_echoed_and_others_get_no_grant(make_proxy: ClientFactory) -> None:
     proxy = make_proxy(chat_origins="http://www.hongqi.example, https://zwfw.hongqi.example")
     allowed = proxy.post("/api/chat", json={"message": "你好"})
     assert allowed.headers["access-control-allow-origin"] == "http://www.hongqi.example"

@@ -4,50 +4,34 @@ refused with reasons (never a 500, never the input echoed), the chat's fair-use 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.app import configure
 from api.routers import match
 from api.services import Services
 from knowledge.eligibility import RuleBook
 from knowledge.settings import get_settings
-from tests.api.conftest import settings_for_tests
+from tests.api.conftest import ClientFactory, client_factory, router_app
 from tests.live import TODAY
 
-AppFactory = Callable[..., TestClient]
 PROFILE = {"enterprise_type": "小微企业", "industry": "服务业", "headcount_2022": "30人",
            "annual_export_usd_10k": "200万美元"}
 
 
 @pytest.fixture
-def make_client(fake_app_services: Services) -> Iterator[AppFactory]:
-    clients: list[TestClient] = []
-
-    def make(**overrides: Any) -> TestClient:
-        settings = settings_for_tests(**{"client_rate_limits": "1000/minute",
-                                         "throttle_delay": 0, **overrides})
-        app = FastAPI()
-        configure(app, settings)
-        app.include_router(match.router)
-        app.state.services = fake_app_services
-        client = TestClient(app)
-        clients.append(client.__enter__())
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+def make_client(fake_app_services: Services) -> Iterator[ClientFactory]:
+    with client_factory(lambda settings: router_app(settings, match.router, services=fake_app_services),
+                        {"client_rate_limits": "1000/minute", "throttle_delay": 0}) as make:
+        yield make
 
 
 @pytest.fixture
-def client(make_client: AppFactory) -> TestClient:
+def client(make_client: ClientFactory) -> TestClient:
     return make_client()
 
 
@@ -154,7 +138,7 @@ def test_a_huge_body_is_refused_before_parsing(client: TestClient) -> None:
     assert response.status_code == 413
 
 
-def test_matching_counts_against_the_clients_budget(make_client: AppFactory) -> None:
+def test_matching_counts_against_the_clients_budget(make_client: ClientFactory) -> None:
     client = make_client(client_rate_limits="2/minute")
     assert client.post("/api/match", json={"profile": {}}).status_code == 200
     assert client.post("/api/match", json={"profile": {}}).status_code == 200

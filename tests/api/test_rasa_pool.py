@@ -15,14 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.app import configure
 from api.rasa_pool import RasaPool
 from api.routers import chat, health
 from api.services import Services
-from tests.api.conftest import settings_for_tests
+from tests.api.conftest import router_app, settings_for_tests
 from tests.api.rasa_standin import RasaStandIn, rasa_standin
 from tests.live import free_port
 
@@ -36,13 +34,7 @@ def two() -> Iterator[tuple[RasaStandIn, RasaStandIn]]:
 def proxy_for(rasa_url: str, tmp_path: Any, services: Services | None = None) -> TestClient:
     settings = settings_for_tests(rasa_url=rasa_url, conversations_db=tmp_path / "chat.sqlite",
                                   client_rate_limits="1000/minute", conversation_rate_limits="1000/minute")
-    app = FastAPI()
-    configure(app, settings)
-    app.include_router(chat.router)
-    app.include_router(health.router)
-    if services is not None:
-        app.state.services = services
-    return TestClient(app)
+    return TestClient(router_app(settings, chat.router, health.router, services=services))
 
 
 def _turns(proxy: TestClient, count: int) -> list[int]:
