@@ -14,6 +14,8 @@ from typing import Any
 from tests.conftest import ROOT
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+# Rasa quiet: no telemetry, no SQLAlchemy 2.0 warnings in what the checks print.
+RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
 @dataclass
@@ -25,7 +27,7 @@ class RasaCheck:
 def run_rasa_check(module: str, *args: str) -> RasaCheck:
     done = subprocess.run(
         [str(RASA_PYTHON), "-W", "ignore", "-m", module, *args], cwd=ROOT,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+        env={**os.environ, **RASA_ENV},
         capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return RasaCheck(json.loads(done.stdout.strip().splitlines()[-1]), done.stderr)

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
@@ -29,10 +27,8 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.components import action_payload
+from tests.rasa_fixtures import DOMAIN, recorded_events
 
-ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = Domain.load(str(ROOT / "bot" / "domain.yml"))
-SESSION = ROOT / "tests" / "bot" / "fixtures" / "form-left-open-session.json"
 PARSE = {"name": "ask_question", "confidence": 0.9}
 AFTER = [ActionExecuted("action_restart"), Restarted(), ActionExecuted("action_listen"),
          UserUttered("We export machinery. Which measures fit us?", PARSE),
@@ -57,7 +53,7 @@ def _prefixes(events: list[Event]) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    recorded = [Event.from_parameters(e) for e in json.loads(SESSION.read_text(encoding="utf-8"))["events"]]
+    recorded = [Event.from_parameters(e) for e in recorded_events()]
     tracker = DialogueStateTracker.from_events("talker", [*recorded, *AFTER], DOMAIN.slots)
     action = RemoteAction("action_answer_question", EndpointConfig("http://127.0.0.1:1/webhook"))
     rasas = action._action_call_format(tracker, DOMAIN)

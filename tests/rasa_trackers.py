@@ -13,15 +13,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "bot" / "domain.yml"))
+from tests.rasa_fixtures import DOMAIN
 
 
 async def write(path: str, sender: str, turns: int) -> None:

@@ -18,11 +18,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -34,8 +32,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.components.windowed_tracker_store import WindowedSQLTrackerStore
-
-DOMAIN = Domain.load(str(Path(__file__).resolve().parent.parent / "bot" / "domain.yml"))
+from tests.rasa_fixtures import DOMAIN
 
 
 def _turn(tracker: DialogueStateTracker, n: int, hidden_from: int) -> None:

@@ -13,12 +13,10 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
@@ -29,10 +27,8 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.components.windowed_tracker_store import WindowedSQLTrackerStore
+from tests.rasa_fixtures import DOMAIN, recorded_events
 
-ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = Domain.load(str(ROOT / "bot" / "domain.yml"))
-SESSION = ROOT / "tests" / "bot" / "fixtures" / "form-left-open-session.json"
 NEXT_TURN = [UserUttered("那找哪个部门?", {"name": "ask_department", "confidence": 0.9}),
              SlotSet("eligibility_answer", None), ActionExecutionRejected("eligibility_form"),
              ActionExecuted("action_answer_department", hide_rule_turn=True), BotUttered("第50条由……负责。"),
@@ -54,7 +50,7 @@ def _featurised(tracker: DialogueStateTracker | None) -> Any:
 
 
 async def main(path: str) -> None:
-    events = json.loads(SESSION.read_text(encoding="utf-8"))["events"]
+    events = recorded_events()
     await SQLTrackerStore(DOMAIN, dialect="sqlite", db=path).save(
         DialogueStateTracker.from_dict("talker", events, DOMAIN.slots))
     rasa = await SQLTrackerStore(DOMAIN, dialect="sqlite", db=path).retrieve("talker")

@@ -1,7 +1,7 @@
 """`policybot migrate-conversations`: the embedded profile's SQLite conversations (chat
 transcripts with ratings and claims, Rasa's tracker store) copied into a real
 PostgreSQL, idempotently. Rasa's trackers are written and read back by Rasa's own SQL
-tracker store (tests/rasa_trackers.py under .venv-rasa), so the copy is checked by the
+tracker store (tests/rasa_trackers.py, a module run under .venv-rasa), so the copy is checked by the
 reader that will continue the conversations.
 """
 
@@ -18,18 +18,16 @@ import pytest
 
 from api.conversations import BotMessage, ConversationStore
 from tests.conftest import ROOT, cli
-from tests.rasa_checks import RASA_PYTHON
+from tests.rasa_checks import RASA_ENV, RASA_PYTHON
 
 pytestmark = pytest.mark.e2e
 
-TOOL = ROOT / "tests" / "rasa_trackers.py"
 ANSWER = BotMessage("根据第52条:……", [{"title": "是", "payload": "是"}], {"citations": [52]})
 
 
 def rasa_tool(*args: str) -> Any:
-    done = subprocess.run([str(RASA_PYTHON), str(TOOL), *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false",
-                                            "SQLALCHEMY_SILENCE_UBER_WARNING": "1"})
+    done = subprocess.run([str(RASA_PYTHON), "-m", "tests.rasa_trackers", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **RASA_ENV})
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout) if done.stdout.strip() else None
 
