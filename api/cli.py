@@ -494,7 +494,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     or PostgreSQL with POLICYBOT_DATABASE_URL)."""
     import uvicorn
 
-    from api.http_protocol import PROTOCOL
+    from api.http_protocol import KEEP_ALIVE_SECONDS, PROTOCOL
     from api.logs import log_config
 
     settings = get_settings()
@@ -502,7 +502,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         _fail("several workers share turns in flight and rate limits through Redis: "
               "set POLICYBOT_REDIS_URL (or run one worker)", EXIT_USAGE)
     uvicorn.run("api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                workers=workers, log_config=log_config(), http=PROTOCOL)
+                workers=workers, log_config=log_config(), http=PROTOCOL,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 @main.command("migrate-conversations")

@@ -35,3 +35,7 @@ class NoDelayH11Protocol(H11Protocol):
 
 
 PROTOCOL = f"{__name__}:{NoDelayH11Protocol.__name__}"
+# How long an idle connection stays open. Rasa keeps its connections to the action
+# webhook alive and drops them after 2 s idle (bot/components/action_connections.py):
+# the client must give up first, or it may send a call on a connection being closed.
+KEEP_ALIVE_SECONDS = 5

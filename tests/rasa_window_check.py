@@ -6,8 +6,8 @@ calls it as a subprocess, as a module from the project root so `bot` is the proj
 conversation of TURNS turns with Rasa's store (a check form opened at turn 3 that stays
 active, a slot set once at turn 1, the conversation's language set at turn 2, every turn
 from HIDDEN_FROM (0-based) on predicted by a rule), reads it back with both
-stores, has the windowed one save one more turn, then five more (each read only in what is new),
-and prints JSON: what each store read
+stores, has the windowed one save one more turn (twice, and a copy of it), then five
+more (each read only in what is new), and prints JSON: what each store read
 (events, slots, active loop, user texts, the policies' last five states, with and
 without the turns a rule predicted) and what Rasa's
 store reads after the windowed one saved.
@@ -16,6 +16,7 @@ store reads after the windowed one saved.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import sys
 from typing import Any
@@ -101,8 +102,10 @@ async def main(path: str, turns: int, window: int, hidden_from: int) -> None:
     cut = await windowed.retrieve("talker")
     assert cut is not None
     _turn(cut, turns, hidden_from)
+    twin = copy.deepcopy(cut)  # a copy Rasa might save instead, taken before the save
     await windowed.save(cut)
     await windowed.save(cut)  # a second save of the same turn adds nothing
+    await windowed.save(twin)  # nor does the copy
     after = await rasa.retrieve("talker")
     assert after is not None
     # Five more turns through the same store, which reads only what is new each time;

@@ -3,6 +3,7 @@ uvicorn's several-worker mode binds the listening socket itself (api/http_protoc
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import socket
 from typing import Any
@@ -11,8 +12,8 @@ import httpx
 import pytest
 import uvicorn
 
-from api.http_protocol import PROTOCOL
-from tests.conftest import cli
+from api.http_protocol import KEEP_ALIVE_SECONDS, PROTOCOL
+from tests.conftest import ROOT, cli
 
 
 async def _ok(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -60,3 +61,14 @@ def test_serve_runs_uvicorn_with_the_project_protocol(private_var: Any,
     code, _, err = cli("serve", "--port", "8999")
     assert code == 0, err
     assert calls and calls[0]["http"] == PROTOCOL
+    assert calls[0]["timeout_keep_alive"] == KEEP_ALIVE_SECONDS
+
+
+def test_rasa_drops_an_idle_connection_before_the_server_does() -> None:
+    """Rasa's kept-alive connections (bot/components/action_connections.py, under Rasa's
+    Python, so read from its source) must close before the server closes them."""
+    source = (ROOT / "bot" / "components" / "action_connections.py").read_text(encoding="utf-8")
+    values = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(source).body
+              if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+              and node.targets[0].id == "KEEPALIVE_SECONDS"}
+    assert 0 < values["KEEPALIVE_SECONDS"] < KEEP_ALIVE_SECONDS

@@ -55,7 +55,7 @@ def test_reading_only_what_is_new_reads_what_reading_all_does(cut: dict[str, Any
 
 
 def test_a_save_appends_exactly_the_new_turn(cut: dict[str, Any]) -> None:
-    assert cut["after"]["events"] == cut["stored"] + 5  # saved twice, stored once
+    assert cut["after"]["events"] == cut["stored"] + 5  # saved twice and copied, stored once
     assert cut["after_types"] == ["user", "action", "slot", "bot", "action"]
     assert cut["after"]["texts"][-1] == f"第{TURNS + 1}个问题"
     assert cut["missing"]
