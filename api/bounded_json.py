@@ -38,10 +38,11 @@ def json_depth(value: Any, stop_above: int | None = None) -> int:
 
 def parse_json(raw: bytes, max_depth: int = MAX_DEPTH) -> Any:
     """json.loads, or JsonTooDeep / ValueError for what it must not or cannot parse."""
+    too_deep = f"JSON nested more than {max_depth} levels deep"
     try:
         value = json.loads(raw)
     except RecursionError as exc:
-        raise JsonTooDeep(f"JSON nested more than {max_depth} levels deep") from exc
+        raise JsonTooDeep(too_deep) from exc
     if json_depth(value, stop_above=max_depth) > max_depth:
-        raise JsonTooDeep(f"JSON nested more than {max_depth} levels deep")
+        raise JsonTooDeep(too_deep)
     return value

@@ -7,7 +7,9 @@ answer-service process has in flight there (round robin among equals), and a pro
 that refuses the connection is skipped for the next one. A Rasa process works one turn
 at a time on one core, so a turn sent blindly in turn can queue behind a slow one while
 the other process is idle; the count is per answer-service process, which sees its own
-share of the load. Only a refused (or unanswered) connection is
+share of the load. A process that refused a connection goes last for DOWN_SECONDS, so
+while it is down (killed, restarting) turns do not each try it first. Only a refused
+(or unanswered) connection is
 retried elsewhere: the request never reached that Rasa, so the turn cannot be processed
 twice. Anything after the request was sent (a timeout, a 500, a dropped connection) may
 have changed the conversation already and is the caller's clean 503 instead.
@@ -16,6 +18,7 @@ have changed the conversation already and is the caller's clean 503 instead.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,6 +26,8 @@ import httpx
 
 # Failures that prove the request was not sent: the connection was never made.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+# How long a process that refused a connection is tried last.
+DOWN_SECONDS = 2.0
 
 
 class RasaPool:
@@ -32,13 +37,20 @@ class RasaPool:
         self.urls = urls
         self._turns = itertools.count()
         self._in_flight = dict.fromkeys(urls, 0)
+        self._down_until = dict.fromkeys(urls, 0.0)
 
     def order(self) -> list[str]:
-        """Every URL, the least busy first (ties: the next one in turn): the order one
-        turn tries them."""
+        """Every URL, the ones up first, then the least busy (ties: the next one in turn):
+        the order one turn tries them."""
         start = next(self._turns) % len(self.urls)
         turn_order = self.urls[start:] + self.urls[:start]
-        return sorted(turn_order, key=self._in_flight.__getitem__)  # stable: ties keep turn order
+        now = time.monotonic()
+        # stable: ties keep turn order
+        return sorted(turn_order, key=lambda url: (self._down_until[url] > now, self._in_flight[url]))
+
+    def refused(self, url: str) -> None:
+        """url refused a connection: try it last for a while."""
+        self._down_until[url] = time.monotonic() + DOWN_SECONDS
 
     @contextmanager
     def taking(self, url: str) -> Iterator[None]:

@@ -277,6 +277,7 @@ async def ask_rasa(client: httpx.AsyncClient, pool: RasaPool, sender: str,
             response.raise_for_status()
             replies = bot_messages(response.json())
         except NOT_SENT as exc:
+            pool.refused(base)
             log.warning("chat: Rasa at %s refused the connection (%s); trying the next",
                         url, type(exc).__name__)
             continue

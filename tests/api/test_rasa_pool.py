@@ -1,14 +1,15 @@
 """Several Rasa processes behind one chat proxy (POLICYBOT_RASA_URL as a list): a turn goes
 to the least busy (round robin among equals), a process that refuses the connection is
-skipped, and a failure after the request was sent is a 503 that never asks a second Rasa
-(the turn may have been processed). /health lists every Rasa. Rasa stand-ins on real
-ports, as in test_chat_proxy.py; the real Rasa processes of the production profile are
-the lead's end-to-end tests.
+skipped (and tried last for a while), and a failure after the request was sent is a 503
+that never asks a second Rasa (the turn may have been processed). /health lists every
+Rasa. Rasa stand-ins on real ports, as in test_chat_proxy.py; the real Rasa processes of
+the production profile are the lead's end-to-end tests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from api import rasa_pool
 from api.rasa_pool import RasaPool
 from api.routers import chat, health
 from api.services import Services
@@ -67,6 +69,17 @@ def test_the_least_busy_process_comes_first() -> None:
     assert pool._in_flight == {"http://a": 0, "http://b": 0, "http://c": 0}
 
 
+def test_a_process_that_refused_goes_last_for_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(rasa_pool.time, "monotonic", lambda: now[0])
+    pool = RasaPool(["http://a", "http://b"])
+    pool.refused("http://a")
+    with pool.taking("http://b"), pool.taking("http://b"):  # busier, but up
+        assert [pool.order()[0] for _ in range(2)] == ["http://b", "http://b"]
+        now[0] += rasa_pool.DOWN_SECONDS + 0.1
+        assert pool.order()[0] == "http://a"
+
+
 def test_turns_go_around_a_rasa_busy_with_a_slow_one(two: tuple[RasaStandIn, RasaStandIn]) -> None:
     slow, fast = two
     slow.delay = 1.0
@@ -94,13 +107,16 @@ def test_turns_are_spread_over_every_rasa(two: tuple[RasaStandIn, RasaStandIn], 
     assert len({r["sender"] for r in first.received + second.received}) == 1
 
 
-def test_a_rasa_that_refuses_connections_is_skipped(two: tuple[RasaStandIn, RasaStandIn],
-                                                    tmp_path: Any) -> None:
+def test_a_rasa_that_refuses_connections_is_skipped(two: tuple[RasaStandIn, RasaStandIn], tmp_path: Any,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
     first, _ = two
     dead = f"http://127.0.0.1:{free_port()}"
-    with proxy_for(f"{dead},{first.url}", tmp_path) as proxy:
+    with caplog.at_level(logging.WARNING, logger=chat.__name__), \
+            proxy_for(f"{dead},{first.url}", tmp_path) as proxy:
         assert _turns(proxy, 4) == [200] * 4
     assert [r["message"] for r in first.received] == ["问题0", "问题1", "问题2", "问题3"]
+    # Tried once, then last while it stays down: one refusal, not one per turn.
+    assert sum("refused the connection" in r.getMessage() for r in caplog.records) == 1
 
 
 def test_no_rasa_accepting_is_503(tmp_path: Any) -> None:
