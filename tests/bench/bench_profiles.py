@@ -180,11 +180,27 @@ def main() -> None:
     for name, start in (("embedded", _embedded), ("production", _production)):
         with tempfile.TemporaryDirectory() as work, start(Path(work)) as (chat_url, rasa):
             results.append(_measure(name, chat_url, rasa, messages))
-    report = {**stamp(), "profiles": results,
+    report = {**stamp(), "cores": os.cpu_count() or 1, "profiles": results,
               "cores_needed": {r["profile"]: _projection(r["cpu_ms_per_turn"]) for r in results}}
     markdown = _markdown(report)
     save("profiles", report, markdown)
     print(markdown)
+
+
+def _ceiling(report: dict[str, Any]) -> str:
+    """What these cores allow the production profile at best, from this run's figures: all
+    cores busy at production's CPU per turn, against the embedded throughput at 10
+    senders (which already keeps part of the second core busy: Rasa on one, the answer
+    service on the other)."""
+    by_name = {p["profile"]: p for p in report["profiles"]}
+    embedded, production = by_name["embedded"], by_name["production"]
+    at_10 = next(level for level in embedded["levels"] if level["concurrency"] == 10)
+    cores = report["cores"]
+    busy = at_10["turns_per_s"] * embedded["cpu_ms_per_turn"] / 1000
+    best = cores * 1000 / production["cpu_ms_per_turn"]
+    return (f"\nAt 10 senders the embedded profile kept {busy:.2f} of the {cores} cores busy. With "
+            f"every core busy at its CPU per turn, the production profile could reach {best:.1f} turns/s, "
+            f"{best / at_10['turns_per_s']:.2f} × the embedded throughput.")
 
 
 def _markdown(report: dict[str, Any]) -> str:
@@ -216,6 +232,7 @@ def _markdown(report: dict[str, Any]) -> str:
                  "form, so turns 1–10 (the check opens within them) are in another state than turns 11–20 "
                  "and 41–50; those two differ only in the length of the conversation. The turn / NLU ratio "
                  "is the one-sender p50 of a whole chat turn over Rasa's NLU parse alone.")
+    lines.append(_ceiling(report))
     lines.append(f"\nCores needed assume a person sends a turn every {SECONDS_BETWEEN_TURNS:.0f} s and "
                  "scale the CPU measured per turn at 10 senders; they exclude headroom.")
     return "\n".join(lines) + "\n"
