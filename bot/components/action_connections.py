@@ -25,6 +25,7 @@ import weakref
 from typing import Any
 
 import aiohttp
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
 KEEPALIVE_SECONDS = 2.0  # below uvicorn's 5 s, so the client closes an idle connection first
@@ -38,7 +39,8 @@ def _session() -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
     session = _sessions.get(loop)
     if session is None or session.closed:
-        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+                                        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
         _sessions[loop] = session
     return session
 
