@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import logging
 import time
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -28,15 +29,20 @@ from knowledge.versions import KbVersion
 
 log = logging.getLogger(__name__)
 LOAD_TIMEOUT = 300.0
-# One client for the checks every few seconds: httpx builds an SSL context for every new
-# client (about 50 ms of CPU here, loading the certificates), more than the check itself.
-_client = httpx.Client(timeout=5)
+
+
+@cache
+def _client() -> httpx.Client:
+    """One client for the checks every few seconds: httpx builds an SSL context for every
+    new client (about 50 ms of CPU here, loading the certificates), more than the check
+    itself. Made when first needed, so importing this module costs nothing."""
+    return httpx.Client(timeout=5)
 
 
 def _served(url: str, token: str) -> str | None:
     """The file name of the model Rasa serves; None when Rasa does not answer."""
     try:
-        status = _client.get(f"{url}/status", params={"token": token})
+        status = _client().get(f"{url}/status", params={"token": token})
     except httpx.HTTPError:
         return None
     if status.status_code != 200:
@@ -78,8 +84,8 @@ def _sync_one(url: str, token: str, model: Path) -> bool:
     log.info("Rasa at %s serves %s; loading %s", url, served, model.name)
     started = time.monotonic()
     try:
-        loaded = _client.put(f"{url}/model", params={"token": token},
-                             json={"model_file": str(model.resolve())}, timeout=LOAD_TIMEOUT)
+        loaded = _client().put(f"{url}/model", params={"token": token},
+                               json={"model_file": str(model.resolve())}, timeout=LOAD_TIMEOUT)
     except httpx.HTTPError as exc:
         log.error("Rasa at %s did not load %s: %s", url, model.name, exc)
         return False

@@ -9,10 +9,10 @@ at a time on one core, so a turn sent blindly in turn can queue behind a slow on
 the other process is idle; the count is per answer-service process, which sees its own
 share of the load. A process that refused a connection goes last for DOWN_SECONDS, so
 while it is down (killed, restarting) turns do not each try it first. Only a refused
-(or unanswered) connection is
-retried elsewhere: the request never reached that Rasa, so the turn cannot be processed
-twice. Anything after the request was sent (a timeout, a 500, a dropped connection) may
-have changed the conversation already and is the caller's clean 503 instead.
+(or unanswered) connection is retried elsewhere: the request never reached that Rasa,
+so the turn cannot be processed twice. Anything after the request was sent (a timeout,
+a 500, a dropped connection) may have changed the conversation already and is the
+caller's clean 503 instead.
 """
 
 from __future__ import annotations

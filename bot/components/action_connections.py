@@ -58,20 +58,21 @@ async def request(self: EndpointConfig, method: str = "post", subpath: str | Non
     auth = aiohttp.BasicAuth(basic["username"], basic["password"]) if basic else None
     params = self.combine_parameters(kwargs)
     url = concat_url(self.url, subpath)
-    for attempt in (1, 2):
-        try:
-            async with _session().request(method, url, headers=headers, auth=auth, params=params,
-                                          compress=compress, **kwargs) as response:
-                if response.status >= 400:
-                    raise ClientResponseError(response.status, response.reason, await response.content.read())
-                try:
-                    return await response.json()
-                except aiohttp.ContentTypeError:
-                    return None
-        except aiohttp.ServerDisconnectedError:
-            if attempt == 2:
-                raise
-    return None  # not reached: the second attempt returns or raises
+
+    async def send() -> Any:
+        async with _session().request(method, url, headers=headers, auth=auth, params=params,
+                                      compress=compress, **kwargs) as response:
+            if response.status >= 400:
+                raise ClientResponseError(response.status, response.reason, await response.content.read())
+            try:
+                return await response.json()
+            except aiohttp.ContentTypeError:
+                return None
+
+    try:
+        return await send()
+    except aiohttp.ServerDisconnectedError:  # closed before replying: once more, on a new connection
+        return await send()
 
 
 def install() -> None:
